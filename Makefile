@@ -1,0 +1,82 @@
+# pxenstored: top-level build.
+#
+# Every component adds its rules in mk/<component>.mk; this file only holds
+# the flags shared by all of them and the entry points users type.
+#
+#   make            build everything into build/
+#   make check      build and run every test (unit, property, integration)
+#   make bench      build a release tree (build/release) and run benchmarks
+#   make asan       the check suite under AddressSanitizer + UBSan (build/asan)
+#   make valgrind   the unit and property tests under valgrind
+#   make check-all  check, asan and valgrind: what CI runs
+#   make release    build with assertions off (build/release)
+#   make install    install under $(DESTDIR)$(PREFIX)
+
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= cc
+OPT ?= -O2
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wpointer-arith -Wvla
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+             $(EXTRA_CFLAGS) -Iinclude -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+# Check (the unit-test framework), found through pkg-config.
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+# Components append to these.
+ALL_TARGETS :=
+CHECK_TARGETS :=
+VALGRIND_TARGETS :=
+BENCH_TARGETS :=
+INSTALL_TARGETS :=
+
+export CK_FORK
+
+.PHONY: all check check-all valgrind bench bench-run asan release install clean
+.DEFAULT_GOAL := all
+
+include $(sort $(wildcard mk/*.mk))
+
+all: $(ALL_TARGETS)
+
+check: all $(CHECK_TARGETS)
+
+# Every test: the suite, then again under the sanitizers and valgrind.
+check-all:
+	$(MAKE) check
+	$(MAKE) asan
+	$(MAKE) valgrind
+
+valgrind: all $(VALGRIND_TARGETS)
+
+# Benchmarks measure the release build; they report, never fail on timing.
+bench:
+	$(MAKE) BUILD=build/release EXTRA_CFLAGS=-DNDEBUG bench-run
+
+bench-run: all $(BENCH_TARGETS)
+
+release:
+	$(MAKE) BUILD=build/release EXTRA_CFLAGS=-DNDEBUG all
+
+# Check's fork mode hides leaks from the sanitizer: run the tests in-process.
+asan:
+	$(MAKE) BUILD=build/asan OPT=-O1 \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    CK_FORK=no check
+
+install: all $(INSTALL_TARGETS)
+
+clean:
+	rm -rf build
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
