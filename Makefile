@@ -22,7 +22,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wvla
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
-             $(EXTRA_CFLAGS) -Iinclude -MMD -MP
+             $(EXTRA_CFLAGS) $(TGT_CFLAGS) -Iinclude -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Check (the unit-test framework), found through pkg-config.
