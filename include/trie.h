@@ -104,6 +104,9 @@ int trie_ctx_new(const struct trie_allocator *a, uint64_t hash_seed,
  */
 void trie_ctx_free(struct trie_ctx **cxp);
 
+/* The last generation number handed out (see trie_node_gen). */
+uint64_t trie_ctx_gen(const struct trie_ctx *cx);
+
 /* Nodes currently allocated by this context (trie nodes only). */
 uint64_t trie_ctx_live_nodes(const struct trie_ctx *cx);
 
@@ -295,6 +298,22 @@ int trie_set_perms(struct trie_ctx *cx, struct trie_node *root,
  */
 int trie_graft(struct trie_ctx *cx, struct trie_node *root, const char *path,
     struct trie_node *sub, struct trie_node **out);
+
+/* -------------------------------------------------------------------- */
+/* Walks                                                                 */
+
+/*
+ * Visit every node of a tree in pre-order (parents before children,
+ * children in insertion order) with its path.  `fn` returns 0 to go on,
+ * TRIE_WALK_SKIP to skip the node's children, anything else to stop (that
+ * value is returned).  Nodes are borrowed; `path` is valid during the
+ * call.  Iterative.  Returns 0, fn's value, or -ENOMEM.
+ */
+#define TRIE_WALK_SKIP 1
+typedef int trie_walk_fn(void *arg, const char *path, size_t pathlen,
+    const struct trie_node *n);
+int trie_walk(struct trie_ctx *cx, const struct trie_node *root,
+    trie_walk_fn *fn, void *arg);
 
 /* -------------------------------------------------------------------- */
 /* Diff                                                                  */

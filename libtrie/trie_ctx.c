@@ -64,6 +64,12 @@ trie_ctx_free(struct trie_ctx **cxp)
 }
 
 uint64_t
+trie_ctx_gen(const struct trie_ctx *cx)
+{
+	return cx->gen;
+}
+
+uint64_t
 trie_ctx_live_nodes(const struct trie_ctx *cx)
 {
 	return cx->live_nodes;

@@ -92,6 +92,68 @@ trie__walk_post(struct trie_ctx *cx, const struct trie_node *n,
 	return rc;
 }
 
+int
+trie_walk(struct trie_ctx *cx, const struct trie_node *root,
+    trie_walk_fn *fn, void *arg)
+{
+	char buf[TRIE_PATH_MAX + 1] = "/";
+	struct wframe *st = NULL;
+	size_t depth, cap = 0;
+	int rc;
+
+	rc = fn(arg, "/", 1, root);
+	if (rc == TRIE_WALK_SKIP)
+		return 0;
+	if (rc)
+		return rc;
+	rc = grow(cx, (void **)&st, &cap, sizeof(*st));
+	if (rc < 0)
+		return rc;
+	st[0].n = root;
+	st[0].pathlen = 1;
+	kiter_init(&st[0].it, root);
+	depth = 1;
+	while (depth > 0) {
+		struct wframe *f = &st[depth - 1];
+		const struct trie_node *k = kiter_next(&f->it);
+		size_t off, len;
+
+		if (k == NULL) {
+			depth--;
+			continue;
+		}
+		off = child_off(f->pathlen);
+		len = off + k->namelen;
+		if (len > TRIE_PATH_MAX) {
+			rc = -EIO;
+			break;
+		}
+		buf[off - 1] = '/';
+		memcpy(buf + off, node_name(k), k->namelen);
+		buf[len] = '\0';
+		rc = fn(arg, buf, len, k);
+		if (rc == TRIE_WALK_SKIP) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		if (k->nkids == 0)
+			continue;
+		if (depth == cap) {
+			rc = grow(cx, (void **)&st, &cap, sizeof(*st));
+			if (rc < 0)
+				break;
+		}
+		st[depth].n = k;
+		st[depth].pathlen = len;
+		kiter_init(&st[depth].it, k);
+		depth++;
+	}
+	trie__free(cx, st, cap * sizeof(*st));
+	return rc;
+}
+
 static int
 recount_visit(void *arg, const char *path, size_t pathlen,
     const struct trie_node *n)

@@ -1,0 +1,247 @@
+/*
+ * conn.c: see conn.h.  Input arrives in chunks from the transport; whole
+ * requests are handled straight from the chunk, and only a trailing
+ * partial request (or, while output is backed up, the unhandled rest) is
+ * copied into the connection.  Requests of one connection are handled
+ * strictly in order.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "request.h"
+#include "txn.h"
+#include "xs_errors.h"
+
+struct conn *
+conn_new(struct xsd *x, const struct conn_ops *ops, void *tp,
+    unsigned domid, bool priv)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->id = ++x->next_conn_id;
+	c->x = x;
+	c->ops = ops;
+	c->tp = tp;
+	c->domid = domid;
+	c->priv = priv;
+	c->next_txid = 1;
+	TAILQ_INIT(&c->txns);
+	TAILQ_INIT(&c->watches);
+	if (!priv) {
+		c->dom = daemon_track(x, domid);
+		if (c->dom == NULL) {
+			free(c);
+			return NULL;
+		}
+		c->dom->nconns++;
+	}
+	TAILQ_INSERT_TAIL(&x->conns, c, link);
+	x->nconns++;
+	return c;
+}
+
+void
+conn_reset(struct conn *c)
+{
+	struct xsd *x = c->x;
+	struct txn *t;
+
+	if (c->dom != NULL) {
+		struct watch *w;
+
+		TAILQ_FOREACH(w, &c->watches, conn_link)
+			c->dom->watch_bytes -= w->bytes;
+		c->dom->watches -= c->nwatches;
+		c->dom->txns -= c->ntxns;
+	}
+	watches_del_all(&x->watches, &c->watches);
+	c->nwatches = 0;
+	while ((t = TAILQ_FIRST(&c->txns)) != NULL)
+		txn_end(x->store.cx, c, t);
+}
+
+void
+conn_close(struct conn *c, const char *why)
+{
+	struct xsd *x = c->x;
+
+	if (c->closing)
+		return;
+	c->closing = true;
+	if (why != NULL)
+		log_debug(&x->log, "closing conn %lu (domain %u): %s", c->id,
+		    c->domid, why);
+	if (c->dirty) {
+		TAILQ_REMOVE(&x->dirty, c, dirty_link);
+		c->dirty = false;
+	}
+	TAILQ_REMOVE(&x->conns, c, link);
+	x->nconns--;
+	TAILQ_INSERT_TAIL(&x->dead, c, link);
+}
+
+void
+conn_free(struct conn *c)
+{
+	conn_reset(c);
+	if (c->dom != NULL) {
+		struct domain *d = c->dom;
+
+		d->queued_bytes -= conn_out_pending(c);
+		if (d->conn == c)
+			d->conn = NULL;
+		if (--d->nconns == 0 && d->dying)
+			domain_forget(&c->x->doms, d);
+	}
+	if (c->ops->destroy != NULL)
+		c->ops->destroy(c);
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+static int
+reserve(uint8_t **buf, size_t *cap, size_t want)
+{
+	size_t n = *cap ? *cap : 256;
+	uint8_t *nb;
+
+	if (want <= *cap)
+		return 0;
+	while (n < want)
+		n *= 2;
+	nb = realloc(*buf, n);
+	if (nb == NULL)
+		return -ENOMEM;
+	*buf = nb;
+	*cap = n;
+	return 0;
+}
+
+int
+conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+    const void *payload, size_t len)
+{
+	struct xsd_sockmsg hdr = { type, req_id, tx_id, (uint32_t)len };
+	struct xsd *x = c->x;
+
+	if (c->closing)
+		return 0;
+	if (reserve(&c->out, &c->outcap, c->outlen + WIRE_HDR + len) < 0) {
+		conn_close(c, "out of memory for output");
+		return -ENOMEM;
+	}
+	memcpy(c->out + c->outlen, &hdr, WIRE_HDR);
+	if (len)
+		memcpy(c->out + c->outlen + WIRE_HDR, payload, len);
+	c->outlen += WIRE_HDR + len;
+	if (c->dom != NULL)
+		c->dom->queued_bytes += WIRE_HDR + len;
+	if (log_tracing(&x->log))
+		log_access(&x->log, c->id, "OUT", type, tx_id, req_id,
+		    payload, len);
+	if (!c->dirty) {
+		c->dirty = true;
+		TAILQ_INSERT_TAIL(&x->dirty, c, dirty_link);
+	}
+	return 0;
+}
+
+/* Handle whole requests from buf[0..len); returns the bytes consumed. */
+static size_t
+handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
+{
+	size_t used = 0;
+
+	*err = 0;
+	while (!c->closing && !c->stalled) {
+		struct wire_req w;
+		size_t need;
+		int rc = wire_frame(buf + used, len - used, &w, &need);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			/* Over 4096: drop the connection (C daemon). */
+			conn_close(c, "request longer than 4096 bytes");
+			*err = -EPROTO;
+			break;
+		}
+		request_handle(c->x, c, &w);
+		used += need;
+		if (conn_out_pending(c) > CONN_OUT_STALL && !c->closing) {
+			c->stalled = true;
+			if (c->ops->stall != NULL)
+				c->ops->stall(c, true);
+		}
+	}
+	return used;
+}
+
+static int
+keep(struct conn *c, const uint8_t *data, size_t len)
+{
+	if (reserve(&c->in, &c->incap, c->inlen + len) < 0) {
+		conn_close(c, "out of memory for input");
+		return -ENOMEM;
+	}
+	memmove(c->in + c->inlen, data, len);
+	c->inlen += len;
+	return 0;
+}
+
+/* Handle what is buffered in c->in, keeping the rest at its start. */
+static int
+drain_kept(struct conn *c)
+{
+	int err;
+	size_t used = handle(c, c->in, c->inlen, &err);
+
+	memmove(c->in, c->in + used, c->inlen - used);
+	c->inlen -= used;
+	if (c->inlen == 0 && c->incap > 2 * WIRE_MAX_MSG) {
+		free(c->in);
+		c->in = NULL;
+		c->incap = 0;
+	}
+	return err;
+}
+
+int
+conn_input(struct conn *c, const void *data, size_t len)
+{
+	const uint8_t *d = data;
+	size_t used;
+	int err;
+
+	if (c->closing)
+		return 0;
+	if (c->inlen > 0 || c->stalled) {
+		if (keep(c, d, len) < 0)
+			return -ENOMEM;
+		return drain_kept(c);
+	}
+	used = handle(c, d, len, &err);
+	if (err < 0 || c->closing)
+		return err;
+	if (used < len)
+		return keep(c, d + used, len - used);
+	return 0;
+}
+
+void
+conn_resume(struct conn *c)
+{
+	if (!c->stalled || c->closing)
+		return;
+	c->stalled = false;
+	if (c->ops->stall != NULL)
+		c->ops->stall(c, false);
+	if (c->inlen > 0)
+		drain_kept(c);
+}

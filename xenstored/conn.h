@@ -1,0 +1,116 @@
+/*
+ * conn.h: a client connection, whatever carries it (Unix socket, ring).
+ * Owns its partial input, its queued output, its transactions and its
+ * watches.  Closing is deferred: conn_close marks it and the daemon frees
+ * it from the loop's before-sleep hook, so no handler ever sees a
+ * connection vanish under it.  Knows nothing about epoll or rings: the
+ * transport gives it bytes and takes bytes from it.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "watch.h"
+
+struct conn;
+struct domain;
+struct txn;
+struct xsd;
+
+/* What a transport provides. */
+struct conn_ops {
+	const char *name;
+	/* Output was queued: push it now or arrange to. */
+	void (*kick)(struct conn *c);
+	/* Stop (true) or resume (false) taking input. */
+	void (*stall)(struct conn *c, bool on);
+	/* Release the transport's resources (fd, mapping). */
+	void (*destroy)(struct conn *c);
+};
+
+TAILQ_HEAD(txn_list, txn);
+
+struct conn {
+	TAILQ_ENTRY(conn) link;		/* xsd->conns */
+	TAILQ_ENTRY(conn) dirty_link;	/* xsd->dirty while output waits */
+	unsigned long id;
+	struct xsd *x;			/* borrowed */
+	const struct conn_ops *ops;
+	void *tp;			/* transport state, owned by it */
+	unsigned domid;
+	bool priv;
+	struct domain *dom;		/* counters, or NULL (privileged) */
+	bool closing;
+	bool dirty;
+	bool stalled;			/* input paused: too much output */
+	bool blocked;			/* transport cannot take output */
+	/* partial or unprocessed input */
+	uint8_t *in;
+	size_t inlen, incap;
+	/* output: bytes [outhead, outlen) still to send */
+	uint8_t *out;
+	size_t outhead, outlen, outcap;
+	struct txn_list txns;
+	unsigned ntxns;
+	uint32_t next_txid;
+	struct watch_list watches;
+	unsigned nwatches;
+	unsigned long long reqs;	/* requests handled */
+};
+
+/* Above this much queued output a connection's input is paused. */
+#define CONN_OUT_STALL (256 * 1024)
+
+/*
+ * A new connection for domain `domid` (privileged or not), registered in
+ * x->conns.  Ownership: the daemon's; ends with conn_close.
+ */
+struct conn *conn_new(struct xsd *x, const struct conn_ops *ops, void *tp,
+    unsigned domid, bool priv);
+
+/* Mark for freeing at the end of this loop iteration (idempotent). */
+void conn_close(struct conn *c, const char *why);
+
+/* Free now: only from the daemon's reaper.  Drops watches, transactions. */
+void conn_free(struct conn *c);
+
+/*
+ * Bytes received: frame and handle every complete request, keeping a
+ * partial one (and, when stalled, the unprocessed rest).  Returns 0, or
+ * -EPROTO when the stream is invalid (the connection is then closing).
+ */
+int conn_input(struct conn *c, const void *data, size_t len);
+
+/* Handle input kept back by a stall, once output has drained. */
+void conn_resume(struct conn *c);
+
+/*
+ * Queue one message.  `payload` is copied.  Returns 0 or -ENOMEM (the
+ * connection is then closed: it cannot be answered in order any more).
+ */
+int conn_queue(struct conn *c, uint32_t type, uint32_t req_id,
+    uint32_t tx_id, const void *payload, size_t len);
+
+/* The transport took n bytes of output. */
+static inline void
+conn_out_consumed(struct conn *c, size_t n)
+{
+	c->outhead += n;
+	if (c->outhead == c->outlen)
+		c->outhead = c->outlen = 0;
+}
+
+static inline size_t
+conn_out_pending(const struct conn *c)
+{
+	return c->outlen - c->outhead;
+}
+
+/* Drop all watches and transactions (RESET_WATCHES, ring reset). */
+void conn_reset(struct conn *c);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * ring_conn.h: connections over a guest's shared ring page and event
+ * channel (the xenbus transport), through the Xen libraries (xen.h).
+ */
+#ifndef RING_CONN_H
+#define RING_CONN_H
+
+struct domain;
+struct xsd;
+
+/*
+ * INTRODUCE: map domain d's ring (grant reference 1, else the frame
+ * `gfn`), bind its event channel `port`, and create or reset its
+ * connection.  0 or -errno; -ENODEV without Xen.
+ */
+int ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
+    unsigned port);
+
+/* Unbind and unmap what introduce set up (the connection is closed). */
+void ring_conn_release(struct xsd *x, struct domain *d);
+
+#endif

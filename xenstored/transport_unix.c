@@ -1,0 +1,240 @@
+/*
+ * transport_unix.c: Unix stream sockets.  Non-blocking; reads go into the
+ * daemon's shared read buffer and are handed to the connection; output
+ * is written as soon as it is queued (at the end of the loop iteration)
+ * and EPOLLOUT is only asked for while the socket is full.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "loop.h"
+#include "transport_unix.h"
+
+/* Reads per readiness event: fairness between busy connections. */
+#define READS_PER_EVENT 4
+
+struct unix_listener {
+	int fd;
+	struct loop_fd *lfd;
+	struct loop_timer *retry;
+	struct xsd *x;
+};
+
+struct sock {
+	int fd;
+	struct loop_fd *lfd;
+};
+
+static void sock_event(void *arg, uint32_t events);
+
+static void
+sock_kick(struct conn *c)
+{
+	struct sock *s = c->tp;
+	uint32_t want = loop_events(s->lfd);
+
+	while (conn_out_pending(c) > 0) {
+		ssize_t n = send(s->fd, c->out + c->outhead,
+		    conn_out_pending(c), MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0) {
+			if (c->dom != NULL)
+				c->dom->queued_bytes -= (size_t)n;
+			conn_out_consumed(c, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		conn_close(c, "write failed");
+		return;
+	}
+	if (conn_out_pending(c) > 0)
+		want |= EPOLLOUT;
+	else
+		want &= ~(uint32_t)EPOLLOUT;
+	loop_set(s->lfd, want);
+	if (c->stalled && conn_out_pending(c) < CONN_OUT_STALL / 2)
+		conn_resume(c);
+}
+
+static void
+sock_stall(struct conn *c, bool on)
+{
+	struct sock *s = c->tp;
+	uint32_t ev = loop_events(s->lfd);
+
+	loop_set(s->lfd, on ? ev & ~(uint32_t)EPOLLIN : ev | EPOLLIN);
+}
+
+static void
+sock_destroy(struct conn *c)
+{
+	struct sock *s = c->tp;
+
+	if (s == NULL)
+		return;
+	loop_del(s->lfd);
+	close(s->fd);
+	free(s);
+}
+
+static const struct conn_ops sock_ops = {
+	"socket", sock_kick, sock_stall, sock_destroy,
+};
+
+static void
+sock_event(void *arg, uint32_t events)
+{
+	struct conn *c = arg;
+	struct sock *s = c->tp;
+	struct xsd *x = c->x;
+	int i;
+
+	if (c->closing)
+		return;
+	if (events & EPOLLOUT)
+		sock_kick(c);
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->stalled)
+		return;
+	for (i = 0; i < READS_PER_EVENT && !c->closing && !c->stalled; i++) {
+		ssize_t n = read(s->fd, x->rbuf, sizeof(x->rbuf));
+
+		if (n > 0) {
+			conn_input(c, x->rbuf, (size_t)n);
+			if ((size_t)n < sizeof(x->rbuf))
+				break;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		conn_close(c, n == 0 ? "closed by peer" : "read failed");
+		break;
+	}
+}
+
+static void resume_accept(void *arg);
+
+static void
+accept_event(void *arg, uint32_t events)
+{
+	struct unix_listener *ul = arg;
+	struct xsd *x = ul->x;
+	int i;
+
+	(void)events;
+	for (i = 0; i < 64; i++) {
+		int fd = accept4(ul->fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sock *s;
+		struct conn *c;
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: pause, do not spin. */
+				log_warn(&x->log, "accept: %s; pausing",
+				    strerror(errno));
+				loop_set(ul->lfd, 0);
+				loop_timer(x->loop, 100, resume_accept, ul,
+				    &ul->retry);
+			}
+			return;
+		}
+		s = calloc(1, sizeof(*s));
+		c = s ? conn_new(x, &sock_ops, s, x->cfg.master_domid, true) :
+		    NULL;
+		if (c == NULL) {
+			free(s);
+			close(fd);
+			continue;
+		}
+		s->fd = fd;
+		if (loop_add(x->loop, fd, EPOLLIN, sock_event, c, &s->lfd) < 0) {
+			c->tp = NULL;	/* nothing for destroy to undo */
+			conn_close(c, "cannot watch the socket");
+			close(fd);
+			free(s);
+		}
+	}
+}
+
+static void
+resume_accept(void *arg)
+{
+	struct unix_listener *ul = arg;
+
+	ul->retry = NULL;
+	loop_set(ul->lfd, EPOLLIN);
+}
+
+int
+unix_listen(struct xsd *x)
+{
+	struct unix_listener *ul;
+	struct sockaddr_un sa;
+	const char *path = x->cfg.socket_path;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	mkdir(x->cfg.rundir, 0755);	/* may exist: errors ignored */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 4096) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	ul = calloc(1, sizeof(*ul));
+	if (ul == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ul->fd = fd;
+	ul->x = x;
+	rc = loop_add(x->loop, fd, EPOLLIN, accept_event, ul, &ul->lfd);
+	if (rc < 0) {
+		close(fd);
+		free(ul);
+		return rc;
+	}
+	x->listener = ul;
+	return 0;
+}
+
+void
+unix_unlisten(struct xsd *x)
+{
+	struct unix_listener *ul = x->listener;
+
+	if (ul == NULL)
+		return;
+	if (ul->retry != NULL)
+		loop_timer_cancel(x->loop, ul->retry);
+	loop_del(ul->lfd);
+	close(ul->fd);
+	unlink(x->cfg.socket_path);
+	free(ul);
+	x->listener = NULL;
+}

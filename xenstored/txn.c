@@ -1,0 +1,98 @@
+/*
+ * txn.c: see txn.h.  Ids follow the C daemon: a per-connection counter
+ * from 1 that skips 0 and ids still open.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "txn.h"
+
+struct txn *
+txn_find(const struct conn *c, uint32_t id)
+{
+	struct txn *t;
+
+	TAILQ_FOREACH(t, &c->txns, link)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+int
+txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    struct txn **out)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (t == NULL)
+		return -ENOMEM;
+	rc = trie_txn_begin(cx, root, &t->tx);
+	if (rc < 0) {
+		free(t);
+		return rc;
+	}
+	do {
+		t->id = c->next_txid++;
+	} while (t->id == 0 || txn_find(c, t->id) != NULL);
+	TAILQ_INSERT_TAIL(&c->txns, t, link);
+	c->ntxns++;
+	*out = t;
+	return 0;
+}
+
+void
+txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t)
+{
+	TAILQ_REMOVE(&c->txns, t, link);
+	c->ntxns--;
+	trie_txn_free(cx, &t->tx);
+	free(t->touched);
+	free(t);
+}
+
+static uint64_t
+path_hash(const char *p)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;	/* 0 marks an empty slot */
+}
+
+long
+txn_touch(struct txn *t, const char *path)
+{
+	uint64_t h = path_hash(path);
+	size_t i;
+
+	if (t->ntouched * 2 >= t->captouched) {
+		size_t cap = t->captouched ? t->captouched * 2 : 64, j;
+		uint64_t *nt = calloc(cap, sizeof(*nt));
+
+		if (nt == NULL)
+			return -ENOMEM;
+		for (j = 0; j < t->captouched; j++) {
+			if (t->touched[j] == 0)
+				continue;
+			for (i = t->touched[j] & (cap - 1); nt[i] != 0;
+			    i = (i + 1) & (cap - 1))
+				;
+			nt[i] = t->touched[j];
+		}
+		free(t->touched);
+		t->touched = nt;
+		t->captouched = cap;
+	}
+	for (i = h & (t->captouched - 1); t->touched[i] != 0;
+	    i = (i + 1) & (t->captouched - 1))
+		if (t->touched[i] == h)
+			return (long)t->ntouched;
+	t->touched[i] = h;
+	return (long)++t->ntouched;
+}
