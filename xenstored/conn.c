@@ -152,6 +152,23 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	return 0;
 }
 
+void
+conn_out_consumed(struct conn *c, size_t n)
+{
+	c->outhead += n;
+	if (c->dom != NULL)
+		c->dom->queued_bytes -= n;
+	if (c->outhead == c->outlen) {
+		c->outhead = c->outlen = 0;
+		/* Give back a buffer a burst made large. */
+		if (c->outcap > 4 * WIRE_MAX_MSG) {
+			free(c->out);
+			c->out = NULL;
+			c->outcap = 0;
+		}
+	}
+}
+
 /* Handle whole requests from buf[0..len); returns the bytes consumed. */
 static size_t
 handle(struct conn *c, const uint8_t *buf, size_t len, int *err)

@@ -96,13 +96,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id,
     uint32_t tx_id, const void *payload, size_t len);
 
 /* The transport took n bytes of output. */
-static inline void
-conn_out_consumed(struct conn *c, size_t n)
-{
-	c->outhead += n;
-	if (c->outhead == c->outlen)
-		c->outhead = c->outlen = 0;
-}
+void conn_out_consumed(struct conn *c, size_t n);
 
 static inline size_t
 conn_out_pending(const struct conn *c)

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "domain.h"
 #include "perms.h"
+#include "ring_conn.h"
 #include "xen.h"
 
 void
@@ -56,6 +57,7 @@ daemon_before_sleep(void *arg)
 	struct xsd *x = arg;
 	struct conn *c;
 
+	rings_before_sleep(x);
 	while ((c = TAILQ_FIRST(&x->dirty)) != NULL) {
 		TAILQ_REMOVE(&x->dirty, c, dirty_link);
 		c->dirty = false;

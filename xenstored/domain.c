@@ -58,7 +58,8 @@ domain_track(struct domains *d, unsigned domid, const struct quota *q,
 	dom->target = -1;
 	dom->quota = *q;
 	dom->first_gen = gen;
-	dom->features = XENSTORE_SERVER_FEATURE_ERROR |
+	dom->features = XENSTORE_SERVER_FEATURE_RECONNECTION |
+	    XENSTORE_SERVER_FEATURE_ERROR |
 	    XENSTORE_SERVER_FEATURE_WATCHDEPTH |
 	    XENSTORE_SERVER_FEATURE_DOMID_ANY;
 	dom->hnext = d->bucket[domid & (d->nbucket - 1)];

@@ -181,6 +181,8 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
 	bool fresh = d == NULL || !d->introduced;
 	int rc;
 
+	if (d != NULL && d->dying)
+		return -EBUSY;	/* the previous one is still being freed */
 	if (d == NULL) {
 		d = daemon_track(x, domid);
 		if (d == NULL)

@@ -186,6 +186,7 @@ teardown(struct xsd *x)
 	struct conn *c;
 
 	unix_unlisten(x);
+	rings_fini(x);
 	while ((c = TAILQ_FIRST(&x->conns)) != NULL)
 		conn_close(c, NULL);
 	daemon_before_sleep(x);
@@ -256,7 +257,20 @@ main(int argc, char **argv)
 		    strerror(-rc));
 		return 1;
 	}
-	if (xen_open(&x->log, &x->xen) < 0 && !x->cfg.no_domain_init) {
+	if (xen_open(&x->log, &x->xen) == 0) {
+		rc = rings_init(x);
+		if (rc < 0) {
+			log_err(&x->log, "cannot serve rings: %s",
+			    strerror(-rc));
+			return 1;
+		}
+		if (!x->cfg.no_domain_init &&
+		    (rc = ring_conn_dom0(x)) < 0) {
+			log_err(&x->log, "cannot connect dom0's ring "
+			    "(/proc/xen/xsd_kva, xsd_port): %s", strerror(-rc));
+			return 1;
+		}
+	} else if (!x->cfg.no_domain_init) {
 		log_err(&x->log, "no Xen here: use -D to serve sockets only");
 		return 1;
 	}

@@ -53,7 +53,7 @@ target_domain(struct req *r, struct domain **out)
 	d = domain_find(&r->x->doms, domid);
 	if (d == NULL || !d->introduced)
 		return -ENOENT;
-	if (d->conn == NULL)
+	if (d->conn == NULL && d->ring == NULL)
 		return -EINVAL;
 	*out = d;
 	return 0;
@@ -96,7 +96,8 @@ op_set_target(struct req *r)
 	t = domain_find(&r->x->doms, target);
 	if (d == NULL || !d->introduced || t == NULL || !t->introduced)
 		return -ENOENT;
-	if (d->conn == NULL || t->conn == NULL)
+	if ((d->conn == NULL && d->ring == NULL) ||
+	    (t->conn == NULL && t->ring == NULL))
 		return -EINVAL;
 	d->target = (int)target;
 	return req_ok(r);

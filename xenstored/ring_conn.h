@@ -19,4 +19,17 @@ int ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 /* Unbind and unmap what introduce set up (the connection is closed). */
 void ring_conn_release(struct xsd *x, struct domain *d);
 
+/*
+ * Start serving rings: bind VIRQ_DOM_EXC and watch the event channel.
+ * Requires x->xen.  0 or -errno.
+ */
+int rings_init(struct xsd *x);
+void rings_fini(struct xsd *x);
+
+/* Connect dom0's own ring (/proc/xen/xsd_kva, xsd_port). 0 or -errno. */
+int ring_conn_dom0(struct xsd *x);
+
+/* Serve rings that had more input than one pass took. */
+void rings_before_sleep(struct xsd *x);
+
 #endif

@@ -1,29 +1,536 @@
 /*
- * transport_ring.c: the ring transport.  Without Xen there are no rings:
- * INTRODUCE answers an error and nothing else is touched.
+ * transport_ring.c: connections over xenbus rings (domains-and-rings.md).
+ *
+ * Each introduced domain has a struct ring: its mapped page, its bound
+ * event channel and, while it behaves, a connection.  The ring belongs to
+ * the domain (released with it); the connection is just the protocol
+ * state and can be dropped and replaced:
+ *   - a guest that corrupts its indexes or sends a message over 4096
+ *     bytes is quarantined: the error field says why, its connection
+ *     (watches, transactions, queued output) is dropped and the ring is
+ *     not serviced any more, but the domain stays introduced, so its
+ *     @releaseDomain still fires when it really dies;
+ *   - a guest that asks for a reconnect (connection = XENSTORE_RECONNECT,
+ *     we advertise XENSTORE_SERVER_FEATURE_RECONNECTION) gets a fresh
+ *     connection and a clean ring, quarantined or not.
+ * One event-channel descriptor serves every ring; a notification maps
+ * back to its ring through the local port.  VIRQ_DOM_EXC triggers a scan
+ * of the introduced domains (shut down, dying, gone).
  */
 #include <errno.h>
-#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
 
+#include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "events.h"
+#include "lifecycle.h"
+#include "loop.h"
+#include "ring.h"
 #include "ring_conn.h"
+#include "store.h"
+#include "xen.h"
+
+/* Reads per service of one ring (each at most a ring's worth). */
+#define READS_PER_SERVICE 4
+/* Stop reading a guest while this much output waits for its ring. */
+#define RING_BACKLOG (4 * XENSTORE_RING_SIZE)
+
+struct ring {
+	struct xsd *x;
+	struct domain *d;
+	struct xenstore_domain_interface *intf;
+	bool kva;		/* dom0's page from xsd_kva (munmap) */
+	unsigned local_port;
+	struct conn *conn;	/* NULL while quarantined */
+	bool quarantined;
+	bool queued;		/* on rings->again */
+	TAILQ_ENTRY(ring) again_link;
+};
+
+TAILQ_HEAD(ring_list, ring);
+
+struct rings {
+	struct loop_fd *lfd;
+	unsigned virq_port;
+	struct ring **by_port;	/* local port -> ring */
+	size_t nports;
+	struct ring_list again;	/* more input than one service took */
+};
+
+static void ring_service(struct ring *r);
+
+static int
+port_set(struct rings *rs, unsigned port, struct ring *r)
+{
+	if (port >= rs->nports) {
+		size_t n = rs->nports ? rs->nports : 64;
+		struct ring **np;
+
+		while (n <= port)
+			n *= 2;
+		np = realloc(rs->by_port, n * sizeof(*np));
+		if (np == NULL)
+			return -ENOMEM;
+		memset(np + rs->nports, 0, (n - rs->nports) * sizeof(*np));
+		rs->by_port = np;
+		rs->nports = n;
+	}
+	rs->by_port[port] = r;
+	return 0;
+}
+
+static struct ring *
+port_get(const struct rings *rs, unsigned port)
+{
+	return port < rs->nports ? rs->by_port[port] : NULL;
+}
+
+static void
+again(struct ring *r)
+{
+	struct rings *rs = r->x->rings;
+
+	if (r->queued)
+		return;
+	r->queued = true;
+	TAILQ_INSERT_TAIL(&rs->again, r, again_link);
+	loop_wake_soon(r->x->loop);
+}
+
+static void
+unqueue(struct ring *r)
+{
+	if (!r->queued)
+		return;
+	TAILQ_REMOVE(&r->x->rings->again, r, again_link);
+	r->queued = false;
+}
+
+/* Drop the connection and stop serving the ring until a reconnect. */
+static void
+quarantine(struct ring *r, uint32_t error, const char *why)
+{
+	struct conn *c = r->conn;
+
+	log_warn(&r->x->log, "domain %u: %s: ring quarantined", r->d->domid,
+	    why);
+	if (r->d->features & XENSTORE_SERVER_FEATURE_ERROR)
+		ring_set_error(r->intf, error);
+	r->quarantined = true;
+	r->conn = NULL;
+	unqueue(r);
+	if (c != NULL) {
+		conn_reset(c);
+		conn_close(c, why);
+		c->tp = NULL;
+	}
+}
+
+/* Push queued output into the response ring. */
+static void
+ring_flush(struct ring *r)
+{
+	struct conn *c = r->conn;
+	bool wrote = false;
+
+	while (c != NULL && conn_out_pending(c) > 0) {
+		ssize_t n = ring_write(r->intf, c->out + c->outhead,
+		    conn_out_pending(c));
+
+		if (n < 0) {
+			quarantine(r, XENSTORE_ERROR_RINGIDX,
+			    "inconsistent response ring indexes");
+			return;
+		}
+		if (n == 0)
+			break;	/* full: the guest notifies when it reads */
+		conn_out_consumed(c, (size_t)n);
+		wrote = true;
+	}
+	if (wrote)
+		xen_notify(r->x->xen, r->local_port);
+	if (c != NULL && c->stalled && conn_out_pending(c) < CONN_OUT_STALL / 2)
+		conn_resume(c);
+	/* Output drained enough: input we held back can be read now. */
+	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&
+	    ring_input_avail(r->intf) > 0)
+		again(r);
+}
+
+static void
+ring_kick(struct conn *c)
+{
+	if (c->tp != NULL)
+		ring_flush(c->tp);
+}
+
+static void
+ring_conn_destroy(struct conn *c)
+{
+	struct ring *r = c->tp;
+
+	if (r != NULL && r->conn == c)
+		r->conn = NULL;
+}
+
+static const struct conn_ops ring_ops = {
+	"ring", ring_kick, NULL, ring_conn_destroy,
+};
+
+/* A fresh connection for the ring's domain. */
+static int
+ring_new_conn(struct ring *r)
+{
+	struct xsd *x = r->x;
+	bool priv = r->d->domid == x->cfg.priv_domid;
+	struct conn *c = conn_new(x, &ring_ops, r, r->d->domid, priv);
+
+	if (c == NULL)
+		return -ENOMEM;
+	r->conn = c;
+	r->quarantined = false;
+	if (r->d->conn == NULL || r->d->conn->closing)
+		r->d->conn = c;
+	return 0;
+}
+
+/*
+ * Start over: drop the connection's state, empty the ring, clear the
+ * error, answer a pending reconnect request (connection = 0, notify).
+ */
+static int
+ring_restart(struct ring *r)
+{
+	struct conn *old = r->conn;
+
+	unqueue(r);
+	if (old != NULL) {
+		conn_reset(old);
+		conn_close(old, "ring reset");
+		old->tp = NULL;
+		r->conn = NULL;
+		if (r->d->conn == old)
+			r->d->conn = NULL;
+	}
+	ring_reset(r->intf);
+	ring_set_error(r->intf, XENSTORE_ERROR_NONE);
+	if (ring_new_conn(r) < 0)
+		return -ENOMEM;
+	r->d->conn = r->conn;
+	if (ring_get_connection(r->intf) != XENSTORE_CONNECTED)
+		ring_set_connection(r->intf, XENSTORE_CONNECTED);
+	xen_notify(r->x->xen, r->local_port);
+	return 0;
+}
+
+static void
+ring_service(struct ring *r)
+{
+	struct xsd *x = r->x;
+	struct conn *c;
+	int i;
+
+	if ((r->d->features & XENSTORE_SERVER_FEATURE_RECONNECTION) &&
+	    ring_get_connection(r->intf) == XENSTORE_RECONNECT) {
+		log_debug(&x->log, "domain %u asks for a reconnect",
+		    r->d->domid);
+		if (ring_restart(r) < 0)
+			return;
+	}
+	c = r->conn;
+	if (r->quarantined || c == NULL || c->closing)
+		return;
+	ring_flush(r);
+	for (i = 0; i < READS_PER_SERVICE; i++) {
+		ssize_t n;
+
+		c = r->conn;
+		if (c == NULL || c->closing || c->stalled ||
+		    conn_out_pending(c) >= RING_BACKLOG)
+			break;
+		n = ring_read(r->intf, x->rbuf, XENSTORE_RING_SIZE);
+		if (n < 0) {
+			quarantine(r, XENSTORE_ERROR_RINGIDX,
+			    "inconsistent request ring indexes");
+			return;
+		}
+		if (n == 0)
+			break;
+		xen_notify(x->xen, r->local_port);	/* space freed */
+		if (conn_input(c, x->rbuf, (size_t)n) < 0 || c->closing) {
+			quarantine(r, XENSTORE_ERROR_PROTO,
+			    "request longer than 4096 bytes");
+			return;
+		}
+	}
+	ring_flush(r);
+	c = r->conn;
+	if (c != NULL && !c->closing && !c->stalled &&
+	    conn_out_pending(c) < RING_BACKLOG &&
+	    ring_input_avail(r->intf) > 0)
+		again(r);
+}
+
+/*
+ * VIRQ_DOM_EXC: which introduced domains shut down, died or vanished
+ * (the 4.17 scan with xc_domain_getinfo, domains-and-rings.md §5).
+ */
+struct scan {
+	struct xsd *x;
+	bool released, shutdown;
+};
+
+static void
+scan_one(void *arg, struct domain *d)
+{
+	struct scan *s = arg;
+	struct xen_dominfo info;
+	int rc;
+
+	if (d->dying || d->domid == s->x->cfg.master_domid)
+		return;
+	rc = xen_domain_info(s->x->xen, d->domid, &info);
+	if (!d->introduced) {
+		/* A domain only counted (a node owner): forget it when gone,
+		 * so a reused id starts afresh. */
+		if (rc == -ENOENT && d->nconns == 0)
+			domain_forget(&s->x->doms, d);
+		return;
+	}
+	if (rc == -ENOENT || info.dying) {
+		lifecycle_release(s->x, d, true);
+		s->released = true;
+	} else if (info.shutdown && !d->shutdown_reported) {
+		d->shutdown_reported = true;
+		s->shutdown = true;
+	}
+}
+
+static void
+check_domains(struct xsd *x)
+{
+	struct scan s = { x, false, false };
+
+	domains_foreach(&x->doms, scan_one, &s);
+	if (s.shutdown && !s.released)
+		events_fire_special(x, SPECIAL_RELEASE);
+}
+
+static void
+on_evtchn(void *arg, uint32_t events)
+{
+	struct xsd *x = arg;
+	struct rings *rs = x->rings;
+	int i, port;
+
+	(void)events;
+	for (i = 0; i < 256 && (port = xen_pending(x->xen)) >= 0; i++) {
+		struct ring *r;
+
+		if ((unsigned)port == rs->virq_port) {
+			check_domains(x);
+		} else if ((r = port_get(rs, (unsigned)port)) != NULL) {
+			unqueue(r);
+			ring_service(r);
+		}
+		xen_unmask(x->xen, (unsigned)port);
+	}
+}
+
+void
+rings_before_sleep(struct xsd *x)
+{
+	struct rings *rs = x->rings;
+	struct ring_list now;
+	struct ring *r;
+
+	if (rs == NULL || TAILQ_EMPTY(&rs->again))
+		return;
+	/* Serve each waiting ring once; those still busy queue again. */
+	TAILQ_INIT(&now);
+	TAILQ_CONCAT(&now, &rs->again, again_link);
+	while ((r = TAILQ_FIRST(&now)) != NULL) {
+		TAILQ_REMOVE(&now, r, again_link);
+		r->queued = false;
+		ring_service(r);
+	}
+}
+
+int
+rings_init(struct xsd *x)
+{
+	struct rings *rs = calloc(1, sizeof(*rs));
+	int rc;
+
+	if (rs == NULL)
+		return -ENOMEM;
+	TAILQ_INIT(&rs->again);
+	rc = xen_bind_dom_exc(x->xen, &rs->virq_port);
+	if (rc < 0) {
+		free(rs);
+		return rc;
+	}
+	rc = loop_add(x->loop, xen_evtchn_fd(x->xen), EPOLLIN, on_evtchn, x,
+	    &rs->lfd);
+	if (rc < 0) {
+		xen_unbind(x->xen, rs->virq_port);
+		free(rs);
+		return rc;
+	}
+	x->rings = rs;
+	return 0;
+}
+
+static void
+ring_free(struct xsd *x, struct ring *r)
+{
+	unqueue(r);
+	if (r->conn != NULL) {
+		r->conn->tp = NULL;
+		conn_close(r->conn, "ring released");
+	}
+	port_set(x->rings, r->local_port, NULL);
+	xen_unbind(x->xen, r->local_port);
+	if (r->kva)
+		xen_dom0_unmap(r->intf);
+	else
+		xen_unmap_ring(x->xen, r->intf);
+	r->d->ring = NULL;
+	free(r);
+}
+
+void
+rings_fini(struct xsd *x)
+{
+	struct rings *rs = x->rings;
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nports; i++)
+		if (rs->by_port[i] != NULL)
+			ring_free(x, rs->by_port[i]);
+	loop_del(rs->lfd);
+	xen_unbind(x->xen, rs->virq_port);
+	free(rs->by_port);
+	free(rs);
+	x->rings = NULL;
+}
+
+/* Set up a ring on a mapped page for d, bound to `remote`. */
+static int
+ring_attach(struct xsd *x, struct domain *d, void *page, bool kva,
+    unsigned remote)
+{
+	struct ring *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->x = x;
+	r->d = d;
+	r->intf = page;
+	r->kva = kva;
+	rc = xen_bind(x->xen, d->domid, remote, &r->local_port);
+	if (rc < 0) {
+		free(r);
+		return rc;
+	}
+	rc = port_set(x->rings, r->local_port, r);
+	if (rc == 0)
+		rc = ring_new_conn(r);
+	if (rc < 0) {
+		port_set(x->rings, r->local_port, NULL);
+		xen_unbind(x->xen, r->local_port);
+		free(r);
+		return rc;
+	}
+	d->ring = r;
+	ring_set_features(r->intf, d->features);
+	/* dom0's kernel may already have queued requests: keep them. */
+	if (!kva)
+		ring_reset(r->intf);
+	ring_set_error(r->intf, XENSTORE_ERROR_NONE);
+	if (ring_get_connection(r->intf) != XENSTORE_CONNECTED)
+		ring_set_connection(r->intf, XENSTORE_CONNECTED);
+	xen_notify(x->xen, r->local_port);
+	return 0;
+}
+
+int
+ring_conn_dom0(struct xsd *x)
+{
+	struct domain *d;
+	unsigned port;
+	void *page;
+	int rc;
+
+	if (x->rings == NULL)
+		return -ENODEV;
+	rc = xen_dom0_ring(x->xen, &page, &port);
+	if (rc < 0)
+		return rc;
+	d = daemon_track(x, x->cfg.master_domid);
+	if (d == NULL) {
+		xen_dom0_unmap(page);
+		return -ENOMEM;
+	}
+	rc = ring_attach(x, d, page, true, port);
+	if (rc < 0) {
+		xen_dom0_unmap(page);
+		return rc;
+	}
+	d->introduced = true;
+	return 0;
+}
 
 int
 ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
     unsigned port)
 {
-	(void)d;
-	(void)gfn;
-	(void)port;
-	if (x->xen == NULL)
+	struct ring *r = d->ring;
+	uint32_t pport;
+	void *page;
+	int rc, err = -EIO;
+
+	if (x->rings == NULL)
 		return -ENODEV;
-	return -ENODEV;
+	if (r != NULL) {
+		/* Already introduced (e.g. after resume): rebind, reset. */
+		unsigned local;
+
+		rc = xen_bind(x->xen, d->domid, port, &local);
+		if (rc < 0)
+			return rc;
+		rc = port_set(x->rings, local, r);
+		if (rc < 0) {
+			xen_unbind(x->xen, local);
+			return rc;
+		}
+		if (local != r->local_port) {
+			port_set(x->rings, r->local_port, NULL);
+			xen_unbind(x->xen, r->local_port);
+		}
+		r->local_port = local;
+		return ring_restart(r);
+	}
+	page = xen_map_ring(x->xen, d->domid, gfn, &err);
+	if (page == NULL)
+		return err;
+	/* dom0less/Hyperlaunch guests publish their port in the page. */
+	pport = ring_get_evtchn_port(page);
+	rc = ring_attach(x, d, page, false, pport ? pport : port);
+	if (rc < 0)
+		xen_unmap_ring(x->xen, page);
+	return rc;
 }
 
 void
 ring_conn_release(struct xsd *x, struct domain *d)
 {
-	(void)x;
-	(void)d;
+	if (d->ring != NULL && x->rings != NULL)
+		ring_free(x, d->ring);
 }

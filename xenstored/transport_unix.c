@@ -47,8 +47,6 @@ sock_kick(struct conn *c)
 		    conn_out_pending(c), MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n > 0) {
-			if (c->dom != NULL)
-				c->dom->queued_bytes -= (size_t)n;
 			conn_out_consumed(c, (size_t)n);
 			continue;
 		}
