@@ -63,7 +63,8 @@ $(BUILD)/obj/$(XENSIM_T)/%.o: $(XENSIM_T)/%.c
 
 XENSIM_UNIT := $(XENSIM_TBIN)/check_xensim
 XENSIM_UNIT_OBJS := $(addprefix $(BUILD)/obj/$(XENSIM_T)/, \
-    check_xensim.o check_sim_domain.o check_sim_evtchn.o check_sim_guest.o)
+    check_xensim.o check_sim_domain.o check_sim_evtchn.o check_sim_guest.o \
+    tutil.o)
 XENSIM_PRELOAD_T := $(XENSIM_TBIN)/check_preload
 XENSIM_ITEST := $(XENSIM_TBIN)/itest_daemons
 XENSIM_ITEST_OBJS := $(BUILD)/obj/$(XENSIM_T)/itest_daemons.o \
@@ -73,7 +74,11 @@ $(XENSIM_UNIT): $(XENSIM_UNIT_OBJS) $(XENSIM_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS)
 
-$(XENSIM_PRELOAD_T): $(BUILD)/obj/$(XENSIM_T)/check_preload.o $(XENSIM_A)
+# xenctrl.h only compiles as GNU C.
+$(BUILD)/obj/$(XENSIM_T)/check_preload.o: XENSIM_TEST_CFLAGS += -std=gnu11
+
+$(XENSIM_PRELOAD_T): $(BUILD)/obj/$(XENSIM_T)/check_preload.o \
+    $(BUILD)/obj/$(XENSIM_T)/tutil.o $(XENSIM_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) -ldl
 

@@ -106,6 +106,21 @@ pre_ctor(void)
 	pre_init();
 }
 
+/* At exit or dlclose: give back what this process-wide state holds. */
+__attribute__((destructor)) static void
+pre_dtor(void)
+{
+	free(pre.port2ep);
+	pre.port2ep = NULL;
+	pre.nports = 0;
+	if (pre.core_rc == 0)
+		xsim_core_close(&pre.core);
+	pre.core_rc = 1;
+	if (pre.trace_fd >= 0)
+		close(pre.trace_fd);
+	pre.trace_fd = -1;
+}
+
 void
 pre_trace(const char *fmt, ...)
 {
