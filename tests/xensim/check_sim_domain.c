@@ -57,7 +57,7 @@ START_TEST(test_machine_files)
 
 	ck_assert_int_eq(file_size(tx.dir, "xsd_kva"), 4096);
 	read_file(tx.dir, "xsd_port", buf, sizeof(buf));
-	ck_assert_str_eq(buf, "1");	/* no newline: oxenstored needs that */
+	ck_assert_str_eq(buf, "1");	/* no newline, for oxenstored */
 	read_file(tx.dir, "capabilities", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "control_d\n");
 	ck_assert_int_eq(xensim_domain_get(tx.sim, 0, &d), 0);

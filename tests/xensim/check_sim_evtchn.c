@@ -103,7 +103,8 @@ START_TEST(test_bind_starts_pending)
 	ck_assert_uint_eq(dside_pending(&d), XSIM_NONE);
 	xsim_ev_unmask(core(), epi);
 	ck_assert(!dside_readable(&d));
-	ck_assert_uint_eq(xsim_ep(core(), epi)->port, 2);	/* 1: xsd_port */
+	/* port 1 is xsd_port */
+	ck_assert_uint_eq(xsim_ep(core(), epi)->port, 2);
 	ck_assert_int_eq(xensim_guest_consume(g), 0);
 	dside_close(&d);
 	xensim_guest_detach(&g);

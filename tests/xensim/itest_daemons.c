@@ -471,7 +471,8 @@ struct bguest {
 	struct xensim_domain d;
 	size_t have;
 	bool done;
-	char buf[sizeof(struct xsd_sockmsg) + 64];
+	_Alignas(struct xsd_sockmsg) char
+	    buf[sizeof(struct xsd_sockmsg) + 64];
 };
 
 /* Drain what a guest's ring holds; true once its whole reply is in. */

@@ -258,7 +258,8 @@ pre_path(const char *path, char *buf, size_t len)
 	for (i = 0; i < sizeof(run) / sizeof(run[0]); i++) {
 		if ((tail = redirect_tail(path, run[i])) == NULL)
 			continue;
-		if (strcmp(tail, "/socket") == 0 || strcmp(tail, "/socket_ro") == 0)
+		if (strcmp(tail, "/socket") == 0 ||
+		    strcmp(tail, "/socket_ro") == 0)
 			n = snprintf(buf, len, "%s", pre.socket);
 		else
 			n = snprintf(buf, len, "%s%s", pre.rundir, tail);

@@ -26,12 +26,12 @@
 #define XSIM_PAGE		4096u
 
 #define XSIM_NR_DOMS		32752u	/* DOMID_FIRST_RESERVED */
-#define XSIM_NR_EPS		131072u	/* endpoints in the whole machine */
+#define XSIM_NR_EPS		131072u	/* endpoints in the machine */
 #define XSIM_MAX_PORT		(XSIM_NR_EPS - 1)
-#define XSIM_NR_HANDLES		32768u	/* event-channel handles (bells) */
+#define XSIM_NR_HANDLES		32768u	/* evtchn handles */
 #define XSIM_NONE		UINT32_MAX
 
-#define XSIM_RING_GFN		0xfeffcu	/* default ring frame number */
+#define XSIM_RING_GFN		0xfeffcu /* default ring frame */
 #define XSIM_RING_GREF		1u	/* GNTTAB_RESERVED_XENSTORE */
 #define XSIM_VIRQ_DOM_EXC	3u
 
@@ -45,7 +45,7 @@
 #define XSIM_DOM_WORD(s, r)	((s) | ((uint32_t)(r) << 8))
 
 /* Domain flags. */
-#define XSIM_DOMF_PRIV		0x1u	/* control/hardware/xenstore caps */
+#define XSIM_DOMF_PRIV		0x1u	/* privileged (dom0) */
 #define XSIM_DOMF_HVM		0x2u
 #define XSIM_DOMF_NOGRANT	0x4u	/* grant 1 cannot be mapped */
 #define XSIM_DOMF_PAUSED	0x8u
@@ -57,10 +57,10 @@
 #define XSIM_EP_VIRQ		3u
 
 /* Endpoint flags. */
-#define XSIM_EPF_GUEST		0x1u	/* owned by its domain, not a handle */
+#define XSIM_EPF_GUEST		0x1u	/* the domain's own */
 
 /* Event bits of an endpoint (see sim_evtchn.c for the state machine). */
-#define XSIM_EVB_Q		0x1u	/* queued for its handle to read */
+#define XSIM_EVB_Q		0x1u	/* queued for its handle */
 #define XSIM_EVB_P		0x2u	/* raised while masked */
 #define XSIM_EVB_M		0x4u	/* masked */
 
@@ -94,7 +94,7 @@ struct xsim_ep {
 	_Atomic uint32_t bits;	/* XSIM_EVB_* */
 	_Atomic uint32_t state;	/* XSIM_EP_* */
 	_Atomic uint32_t peer;	/* INTER: peer endpoint index + 1 */
-	_Atomic uint32_t owner;	/* handle word receiving events, 0 none */
+	_Atomic uint32_t owner;	/* handle word getting events, 0 none */
 	uint32_t gen;		/* bumped when freed */
 	uint32_t dom;
 	uint32_t port;
@@ -128,7 +128,7 @@ struct xsim_core {
 	unsigned char *map;	/* XSIM_SIZE bytes of <dir>/machine */
 	int fd;			/* <dir>/machine, for flock() */
 	int dirfd;		/* <dir> */
-	int sendfd;		/* unbound datagram socket, -1 until needed */
+	int sendfd;		/* unbound datagram socket, or -1 */
 	int locked;		/* nesting depth of xsim_lock() */
 };
 

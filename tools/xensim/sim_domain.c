@@ -57,7 +57,7 @@ xsim_dom_info(struct xsim_core *c, uint32_t domid, struct xsim_dominfo *out)
 	return 0;
 }
 
-/* The first existing domain with domid >= first, like XEN_DOMCTL_getdomaininfo. */
+/* The first domain with domid >= first, as XEN_DOMCTL_getdomaininfo. */
 int
 xsim_dom_next(struct xsim_core *c, uint32_t first, struct xsim_dominfo *out)
 {
@@ -201,7 +201,7 @@ xsim_dom_shutdown(struct xsim_core *c, uint32_t domid, uint32_t reason)
 	} else if (st == XSIM_DOM_DYING) {
 		rc = -EINVAL;
 	} else if (st == XSIM_DOM_RUNNING) {
-		/* Like Xen: a second shutdown of a shut-down domain is a no-op. */
+		/* As in Xen, shutting down again changes nothing. */
 		d = xsim_dom(c, domid);
 		atomic_store(&d->state, XSIM_DOM_WORD(XSIM_DOM_SHUTDOWN,
 		    reason));

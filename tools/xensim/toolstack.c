@@ -81,7 +81,8 @@ make_nodes(struct ts_ctx *x)
 	for (i = 0; i < sizeof(rw) / sizeof(rw[0]); i++)
 		if (!mknod(x, x->dom, rw[i], true))
 			return false;
-	return put(x, x->vm, "uuid", x->uuid) && put(x, x->vm, "name", x->name) &&
+	return put(x, x->vm, "uuid", x->uuid) &&
+	    put(x, x->vm, "name", x->name) &&
 	    put(x, x->dom, "name", x->name) &&
 	    put(x, x->dom,
 	    "control/platform-feature-multiprocessor-suspend", "1") &&

@@ -42,7 +42,7 @@ struct xensim_guest;	/* the guest end of one domain's xenstore ring */
 
 /* Domain states, as xc_domain_getinfo shows them. */
 #define XENSIM_RUNNING		1u
-#define XENSIM_SHUTDOWN		2u	/* + shutdown_reason (SHUTDOWN_*) */
+#define XENSIM_SHUTDOWN		2u	/* see shutdown_reason */
 #define XENSIM_DYING		3u	/* destruction under way */
 
 /* Domain flags. */
@@ -65,7 +65,7 @@ struct xensim_domain {
 	uint32_t shutdown_reason;
 	uint32_t flags;
 	uint32_t port;		/* guest's xenstore event channel */
-	uint32_t gref;		/* grant of the ring: XENSIM_GREF_XENSTORE */
+	uint32_t gref;		/* ring's grant: XENSIM_GREF_XENSTORE */
 	uint64_t gfn;		/* frame of the ring */
 	uint8_t uuid[16];
 };
