@@ -11,6 +11,8 @@
 
 #include "conn.h"
 #include "daemon.h"
+#include "domain.h"
+#include "quota.h"
 #include "request.h"
 #include "txn.h"
 #include "xs_errors.h"
@@ -139,7 +141,11 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	memcpy(c->out + c->outlen, &hdr, WIRE_HDR);
 	if (len)
 		memcpy(c->out + c->outlen + WIRE_HDR, payload, len);
+	if (c->outmsgs++ == 0)
+		c->outmsg_end = c->outlen + WIRE_HDR + len;
 	c->outlen += WIRE_HDR + len;
+	if (c->dom != NULL)
+		c->dom->outstanding = c->outmsgs;
 	if (c->dom != NULL)
 		c->dom->queued_bytes += WIRE_HDR + len;
 	if (log_tracing(&x->log))
@@ -152,12 +158,30 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	return 0;
 }
 
+/* Length of the message starting at `off` of the output buffer. */
+static size_t
+msg_len_at(const struct conn *c, size_t off)
+{
+	struct xsd_sockmsg h;
+
+	memcpy(&h, c->out + off, WIRE_HDR);
+	return WIRE_HDR + h.len;
+}
+
 void
 conn_out_consumed(struct conn *c, size_t n)
 {
 	c->outhead += n;
 	if (c->dom != NULL)
 		c->dom->queued_bytes -= n;
+	/* Count the messages now completely sent. */
+	while (c->outmsgs > 0 && c->outhead >= c->outmsg_end) {
+		c->outmsgs--;
+		if (c->outmsgs > 0)
+			c->outmsg_end += msg_len_at(c, c->outmsg_end);
+	}
+	if (c->dom != NULL)
+		c->dom->outstanding = c->outmsgs;
 	if (c->outhead == c->outlen) {
 		c->outhead = c->outlen = 0;
 		/* Give back a buffer a burst made large. */
@@ -191,7 +215,7 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 		}
 		request_handle(c->x, c, &w);
 		used += need;
-		if (conn_out_pending(c) > CONN_OUT_STALL && !c->closing) {
+		if (!c->closing && conn_must_wait(c)) {
 			c->stalled = true;
 			if (c->ops->stall != NULL)
 				c->ops->stall(c, true);
@@ -251,10 +275,19 @@ conn_input(struct conn *c, const void *data, size_t len)
 	return 0;
 }
 
+bool
+conn_must_wait(const struct conn *c)
+{
+	if (conn_out_pending(c) > CONN_OUT_STALL)
+		return true;
+	return !c->priv && c->dom != NULL &&
+	    quota_exceeded(&c->dom->quota, Q_OUTSTANDING, c->outmsgs);
+}
+
 void
 conn_resume(struct conn *c)
 {
-	if (!c->stalled || c->closing)
+	if (!c->stalled || c->closing || conn_must_wait(c))
 		return;
 	c->stalled = false;
 	if (c->ops->stall != NULL)

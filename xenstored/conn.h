@@ -54,6 +54,8 @@ struct conn {
 	/* output: bytes [outhead, outlen) still to send */
 	uint8_t *out;
 	size_t outhead, outlen, outcap;
+	size_t outmsg_end;		/* end of the message at outhead */
+	unsigned outmsgs;		/* replies and events not fully sent */
 	struct txn_list txns;
 	unsigned ntxns;
 	uint32_t next_txid;
@@ -85,7 +87,13 @@ void conn_free(struct conn *c);
  */
 int conn_input(struct conn *c, const void *data, size_t len);
 
-/* Handle input kept back by a stall, once output has drained. */
+/*
+ * Should the connection stop taking requests?  Its output is backed up,
+ * or (unprivileged) it has reached its outstanding-request quota.
+ */
+bool conn_must_wait(const struct conn *c);
+
+/* Handle input kept back by a stall, once it need not wait any more. */
 void conn_resume(struct conn *c);
 
 /*

@@ -152,7 +152,7 @@ ring_flush(struct ring *r)
 	}
 	if (wrote)
 		xen_notify(r->x->xen, r->local_port);
-	if (c != NULL && c->stalled && conn_out_pending(c) < CONN_OUT_STALL / 2)
+	if (c != NULL && c->stalled)
 		conn_resume(c);
 	/* Output drained enough: input we held back can be read now. */
 	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&

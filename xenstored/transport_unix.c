@@ -62,7 +62,7 @@ sock_kick(struct conn *c)
 	else
 		want &= ~(uint32_t)EPOLLOUT;
 	loop_set(s->lfd, want);
-	if (c->stalled && conn_out_pending(c) < CONN_OUT_STALL / 2)
+	if (c->stalled)
 		conn_resume(c);
 }
 
