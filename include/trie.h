@@ -315,6 +315,15 @@ typedef int trie_walk_fn(void *arg, const char *path, size_t pathlen,
 int trie_walk(struct trie_ctx *cx, const struct trie_node *root,
     trie_walk_fn *fn, void *arg);
 
+/*
+ * The same walk for another thread: it allocates with malloc, never
+ * through the context, and reads only immutable node contents, so it may
+ * run while the owning thread goes on updating (other versions of) the
+ * tree, as long as the owner keeps a reference to `root` until it ends.
+ */
+int trie_walk_detached(const struct trie_node *root, trie_walk_fn *fn,
+    void *arg);
+
 /* -------------------------------------------------------------------- */
 /* Diff                                                                  */
 
@@ -396,6 +405,64 @@ int trie_txn_mkdir(struct trie_ctx *cx, struct trie_txn *tx,
 int trie_txn_rm(struct trie_ctx *cx, struct trie_txn *tx, const char *path);
 int trie_txn_set_perms(struct trie_ctx *cx, struct trie_txn *tx,
     const char *path, const struct trie_perm *perms, size_t n);
+
+/*
+ * A recorded step, for journaling a commit and for carrying a transaction
+ * across a live update.  For an observation, `seen` is the node observed
+ * (NULL if missing; borrowed from the transaction).  For a write, the
+ * operation's arguments (borrowed).
+ */
+enum trie_step_kind {
+	TRIE_STEP_OBSERVE,
+	TRIE_STEP_WRITE,
+	TRIE_STEP_MKDIR,
+	TRIE_STEP_RM,
+	TRIE_STEP_PERMS,
+};
+
+struct trie_step {
+	enum trie_step_kind kind;
+	const char *path;
+	unsigned obs;				/* OBSERVE: TRIE_OBS_* */
+	const struct trie_node *seen;		/* OBSERVE */
+	const void *val;			/* WRITE */
+	size_t len;
+	const struct trie_perm *perms;		/* PERMS */
+	size_t nperms;
+	int creator;				/* WRITE, MKDIR */
+};
+
+/* Visit every step in order; fn returns nonzero to stop (returned). */
+typedef int trie_step_fn(void *arg, const struct trie_step *st);
+int trie_txn_foreach_step(const struct trie_txn *tx, trie_step_fn *fn,
+    void *arg);
+
+/*
+ * What an observation saw, as carried outside the process: whether the
+ * node existed and the parts the observation looked at (value bytes,
+ * permissions, child names as "a\0b\0" in order).  Borrowed.
+ */
+struct trie_seen {
+	bool exists;
+	const void *val;
+	size_t len;
+	const struct trie_perm *perms;
+	size_t nperms;
+	const char *kids;
+	size_t kidslen;
+};
+
+/*
+ * Rebuild a transaction on `root` (borrowed): begin one, then for each
+ * step either check that the observation still holds on the view (as a
+ * commit replay would) and record it again, or re-apply the write.
+ * Returns 0 with *out, -EAGAIN when an observation no longer holds (the
+ * transaction could only fail: callers make it fail at commit), or
+ * another negative errno.  Call trie_txn_restore_begin, then
+ * trie_txn_restore_step per step in order.
+ */
+int trie_txn_restore_step(struct trie_ctx *cx, struct trie_txn *tx,
+    const struct trie_step *st, const struct trie_seen *seen);
 
 /* The transaction's current view: borrowed from the transaction. */
 const struct trie_node *trie_txn_root(const struct trie_txn *tx);

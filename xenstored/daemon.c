@@ -58,6 +58,8 @@ daemon_before_sleep(void *arg)
 	struct conn *c;
 
 	rings_before_sleep(x);
+	/* What this iteration changed is durable from here on. */
+	rings_commit(x);
 	while ((c = TAILQ_FIRST(&x->dirty)) != NULL) {
 		TAILQ_REMOVE(&x->dirty, c, dirty_link);
 		c->dirty = false;

@@ -32,4 +32,7 @@ int ring_conn_dom0(struct xsd *x);
 /* Serve rings that had more input than one pass took. */
 void rings_before_sleep(struct xsd *x);
 
+/* Give the guests back the request bytes read this iteration. */
+void rings_commit(struct xsd *x);
+
 #endif

@@ -48,6 +48,9 @@ struct ring {
 	bool quarantined;
 	bool queued;		/* on rings->again */
 	TAILQ_ENTRY(ring) again_link;
+	uint32_t in_pos;	/* request bytes read (req_cons lags) */
+	bool to_consume;	/* on rings->consume */
+	TAILQ_ENTRY(ring) consume_link;
 };
 
 TAILQ_HEAD(ring_list, ring);
@@ -58,6 +61,7 @@ struct rings {
 	struct ring **by_port;	/* local port -> ring */
 	size_t nports;
 	struct ring_list again;	/* more input than one service took */
+	struct ring_list consume;	/* read: hand req_cons back */
 };
 
 static void ring_service(struct ring *r);
@@ -98,6 +102,43 @@ again(struct ring *r)
 	r->queued = true;
 	TAILQ_INSERT_TAIL(&rs->again, r, again_link);
 	loop_wake_soon(r->x->loop);
+}
+
+/*
+ * Requests read are given back to the guest (req_cons) only at the end of
+ * the loop iteration, once what they changed is durable (persist.c).
+ */
+static void
+mark_consumed(struct ring *r)
+{
+	if (r->to_consume)
+		return;
+	r->to_consume = true;
+	TAILQ_INSERT_TAIL(&r->x->rings->consume, r, consume_link);
+}
+
+static void
+unconsume(struct ring *r)
+{
+	if (!r->to_consume)
+		return;
+	TAILQ_REMOVE(&r->x->rings->consume, r, consume_link);
+	r->to_consume = false;
+}
+
+void
+rings_commit(struct xsd *x)
+{
+	struct rings *rs = x->rings;
+	struct ring *r;
+
+	if (rs == NULL)
+		return;
+	while ((r = TAILQ_FIRST(&rs->consume)) != NULL) {
+		unconsume(r);
+		ring_consume(r->intf, r->in_pos);
+		xen_notify(x->xen, r->local_port);	/* space freed */
+	}
 }
 
 static void
@@ -156,7 +197,7 @@ ring_flush(struct ring *r)
 		conn_resume(c);
 	/* Output drained enough: input we held back can be read now. */
 	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&
-	    ring_input_avail(r->intf) > 0)
+	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
 
@@ -216,6 +257,8 @@ ring_restart(struct ring *r)
 			r->d->conn = NULL;
 	}
 	ring_reset(r->intf);
+	r->in_pos = 0;
+	unconsume(r);
 	ring_set_error(r->intf, XENSTORE_ERROR_NONE);
 	if (ring_new_conn(r) < 0)
 		return -ENOMEM;
@@ -251,7 +294,8 @@ ring_service(struct ring *r)
 		if (c == NULL || c->closing || c->stalled ||
 		    conn_out_pending(c) >= RING_BACKLOG)
 			break;
-		n = ring_read(r->intf, x->rbuf, XENSTORE_RING_SIZE);
+		n = ring_peek(r->intf, &r->in_pos, x->rbuf,
+		    XENSTORE_RING_SIZE);
 		if (n < 0) {
 			quarantine(r, XENSTORE_ERROR_RINGIDX,
 			    "inconsistent request ring indexes");
@@ -259,7 +303,7 @@ ring_service(struct ring *r)
 		}
 		if (n == 0)
 			break;
-		xen_notify(x->xen, r->local_port);	/* space freed */
+		mark_consumed(r);
 		if (conn_input(c, x->rbuf, (size_t)n) < 0 || c->closing) {
 			quarantine(r, XENSTORE_ERROR_PROTO,
 			    "request longer than 4096 bytes");
@@ -270,7 +314,7 @@ ring_service(struct ring *r)
 	c = r->conn;
 	if (c != NULL && !c->closing && !c->stalled &&
 	    conn_out_pending(c) < RING_BACKLOG &&
-	    ring_input_avail(r->intf) > 0)
+	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
 
@@ -368,6 +412,7 @@ rings_init(struct xsd *x)
 	if (rs == NULL)
 		return -ENOMEM;
 	TAILQ_INIT(&rs->again);
+	TAILQ_INIT(&rs->consume);
 	rc = xen_bind_dom_exc(x->xen, &rs->virq_port);
 	if (rc < 0) {
 		free(rs);
@@ -388,6 +433,7 @@ static void
 ring_free(struct xsd *x, struct ring *r)
 {
 	unqueue(r);
+	unconsume(r);
 	if (r->conn != NULL) {
 		r->conn->tp = NULL;
 		conn_close(r->conn, "ring released");
@@ -453,6 +499,7 @@ ring_attach(struct xsd *x, struct domain *d, void *page, bool kva,
 	/* dom0's kernel may already have queued requests: keep them. */
 	if (!kva)
 		ring_reset(r->intf);
+	r->in_pos = ring_get_req_cons(r->intf);
 	ring_set_error(r->intf, XENSTORE_ERROR_NONE);
 	if (ring_get_connection(r->intf) != XENSTORE_CONNECTED)
 		ring_set_connection(r->intf, XENSTORE_CONNECTED);
