@@ -325,6 +325,26 @@ int trie_walk_detached(const struct trie_node *root, trie_walk_fn *fn,
     void *arg);
 
 /* -------------------------------------------------------------------- */
+/* Bulk building (restoring a saved tree)                                */
+
+/*
+ * Build a tree from its nodes in pre-order (each parent before its
+ * children, children in their order), as trie_walk visits them: one
+ * allocation per node, no path copying.  The first node must be "/".
+ * trie_builder_add returns -EINVAL for a node out of pre-order (its
+ * parent is not the last node added or one of its ancestors) or a
+ * duplicate sibling name, -E2BIG for oversized contents, -ENOMEM.  A
+ * failed builder can only be freed.
+ */
+struct trie_builder;
+int trie_builder_new(struct trie_ctx *cx, struct trie_builder **out);
+int trie_builder_add(struct trie_builder *b, const char *path,
+    const void *val, size_t len, const struct trie_perm *perms, size_t np);
+/* The root (owned).  The builder must still be freed. */
+int trie_builder_finish(struct trie_builder *b, struct trie_node **root);
+void trie_builder_free(struct trie_builder **bp);
+
+/* -------------------------------------------------------------------- */
 /* Diff                                                                  */
 
 /*

@@ -183,7 +183,7 @@ conn_out_consumed(struct conn *c, size_t n)
 	if (c->dom != NULL)
 		c->dom->outstanding = c->outmsgs;
 	if (c->outhead == c->outlen) {
-		c->outhead = c->outlen = 0;
+		c->outhead = c->outlen = c->out_safe = 0;
 		/* Give back a buffer a burst made large. */
 		if (c->outcap > 4 * WIRE_MAX_MSG) {
 			free(c->out);

@@ -55,6 +55,7 @@ struct conn {
 	uint8_t *out;
 	size_t outhead, outlen, outcap;
 	size_t outmsg_end;		/* end of the message at outhead */
+	size_t out_safe;		/* may be sent up to here: durable */
 	unsigned outmsgs;		/* replies and events not fully sent */
 	struct txn_list txns;
 	unsigned ntxns;
@@ -110,6 +111,23 @@ static inline size_t
 conn_out_pending(const struct conn *c)
 {
 	return c->outlen - c->outhead;
+}
+
+/*
+ * Output the transport may send now.  Replies and events queued in this
+ * loop iteration become sendable only once what caused them is durable
+ * (conn_out_release, after the journal batch is written).
+ */
+static inline size_t
+conn_out_sendable(const struct conn *c)
+{
+	return c->out_safe > c->outhead ? c->out_safe - c->outhead : 0;
+}
+
+static inline void
+conn_out_release(struct conn *c)
+{
+	c->out_safe = c->outlen;
 }
 
 /* Drop all watches and transactions (RESET_WATCHES, ring reset). */

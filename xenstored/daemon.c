@@ -63,6 +63,7 @@ daemon_before_sleep(void *arg)
 	while ((c = TAILQ_FIRST(&x->dirty)) != NULL) {
 		TAILQ_REMOVE(&x->dirty, c, dirty_link);
 		c->dirty = false;
+		conn_out_release(c);
 		c->ops->kick(c);
 	}
 	while ((c = TAILQ_FIRST(&x->dead)) != NULL) {

@@ -153,10 +153,24 @@ stream_str(struct sbuf *b, const char *s)
 static const char letters[] = "nrwb";
 
 void
+stream_perms(struct sbuf *b, const struct trie_perm *p, size_t np)
+{
+	size_t i;
+
+	for (i = 0; i < np; i++) {
+		uint8_t e[4] = { (uint8_t)letters[p[i].mode & 3],
+		    (uint8_t)(p[i].flags & PERM_F_STALE), 0, 0 };
+
+		memcpy(e + 2, &p[i].id, 2);
+		sbuf_put(b, e, 4);
+	}
+}
+
+void
 stream_node(struct sbuf *b, const char *path, size_t pathlen,
     const void *val, size_t vlen, const struct trie_perm *p, size_t np)
 {
-	size_t rec = stream_begin(b, REC_NODE), i;
+	size_t rec = stream_begin(b, REC_NODE);
 	static const uint8_t nul;
 
 	stream_u32(b, 0);			/* conn_id: committed */
@@ -165,13 +179,7 @@ stream_node(struct sbuf *b, const char *path, size_t pathlen,
 	stream_u16(b, (uint16_t)vlen);
 	stream_u16(b, 0);			/* ta_access */
 	stream_u16(b, (uint16_t)np);
-	for (i = 0; i < np; i++) {
-		uint8_t e[4] = { (uint8_t)letters[p[i].mode & 3],
-		    (uint8_t)(p[i].flags & PERM_F_STALE), 0, 0 };
-
-		memcpy(e + 2, &p[i].id, 2);
-		sbuf_put(b, e, 4);
-	}
+	stream_perms(b, p, np);
 	sbuf_put(b, path, pathlen);
 	sbuf_put(b, &nul, 1);
 	sbuf_put(b, val, vlen);

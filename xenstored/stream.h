@@ -40,7 +40,7 @@ enum stream_type {
 	REC_PX_DOMAIN_RING = REC_PX + 1,	/* introduced domain's ring */
 	REC_PX_CHECKSUM = REC_PX + 2,		/* stream_sum of all before it */
 	REC_PX_TXN_STEP = REC_PX + 3,		/* a transaction's step */
-	REC_PX_SPECIAL = REC_PX + 4,		/* @path permissions */
+	REC_PX_META = REC_PX + 4,		/* snapshot/journal generation */
 	/* journal operations */
 	REC_PX_J_WRITE = REC_PX + 16,
 	REC_PX_J_MKDIR,
@@ -92,6 +92,9 @@ void stream_u64(struct sbuf *b, uint64_t v);
 void stream_bytes(struct sbuf *b, const void *p, size_t n);
 /* A string and its NUL. */
 void stream_str(struct sbuf *b, const char *s);
+
+/* Permission entries in NODE_DATA's 4-byte form. */
+void stream_perms(struct sbuf *b, const struct trie_perm *p, size_t np);
 
 /* NODE_DATA (committed node: conn_id 0). */
 void stream_node(struct sbuf *b, const char *path, size_t pathlen,

@@ -177,9 +177,9 @@ ring_flush(struct ring *r)
 	struct conn *c = r->conn;
 	bool wrote = false;
 
-	while (c != NULL && conn_out_pending(c) > 0) {
+	while (c != NULL && conn_out_sendable(c) > 0) {
 		ssize_t n = ring_write(r->intf, c->out + c->outhead,
-		    conn_out_pending(c));
+		    conn_out_sendable(c));
 
 		if (n < 0) {
 			quarantine(r, XENSTORE_ERROR_RINGIDX,

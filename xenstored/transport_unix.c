@@ -42,9 +42,9 @@ sock_kick(struct conn *c)
 	struct sock *s = c->tp;
 	uint32_t want = loop_events(s->lfd);
 
-	while (conn_out_pending(c) > 0) {
+	while (conn_out_sendable(c) > 0) {
 		ssize_t n = send(s->fd, c->out + c->outhead,
-		    conn_out_pending(c), MSG_NOSIGNAL | MSG_DONTWAIT);
+		    conn_out_sendable(c), MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n > 0) {
 			conn_out_consumed(c, (size_t)n);
@@ -57,7 +57,7 @@ sock_kick(struct conn *c)
 		conn_close(c, "write failed");
 		return;
 	}
-	if (conn_out_pending(c) > 0)
+	if (conn_out_sendable(c) > 0)
 		want |= EPOLLOUT;
 	else
 		want &= ~(uint32_t)EPOLLOUT;
