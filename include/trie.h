@@ -76,6 +76,9 @@ struct trie_perm {
 /* For trie_write/trie_mkdir: new nodes copy their parent's list verbatim. */
 #define TRIE_INHERIT (-1)
 
+/* Is `path` canonical (see PATHS above)?  Its length in *len if so. */
+bool trie_path_valid(const char *path, size_t *len);
+
 /* -------------------------------------------------------------------- */
 /* Context                                                               */
 

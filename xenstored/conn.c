@@ -193,6 +193,36 @@ conn_out_consumed(struct conn *c, size_t n)
 	}
 }
 
+int
+conn_restore_output(struct conn *c, const void *out, size_t len,
+    size_t head_rest)
+{
+	size_t off;
+
+	if (reserve(&c->out, &c->outcap, c->outlen + len) < 0)
+		return -ENOMEM;
+	memcpy(c->out + c->outlen, out, len);
+	/* Count whole messages after the partial head, as conn_queue would. */
+	off = c->outlen + (head_rest < len ? head_rest : len);
+	if (c->outmsgs == 0) {
+		c->outmsg_end = off;
+		c->outmsgs = head_rest ? 1 : 0;
+	}
+	c->outlen += len;
+	while (off + WIRE_HDR <= c->outlen) {
+		struct xsd_sockmsg h;
+
+		memcpy(&h, c->out + off, WIRE_HDR);
+		if (c->outmsgs++ == 0)
+			c->outmsg_end = off + WIRE_HDR + h.len;
+		off += WIRE_HDR + h.len;
+	}
+	if (c->dom != NULL)
+		c->dom->queued_bytes += len;
+	conn_out_release(c);
+	return 0;
+}
+
 /* Handle whole requests from buf[0..len); returns the bytes consumed. */
 static size_t
 handle(struct conn *c, const uint8_t *buf, size_t len, int *err)

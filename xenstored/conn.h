@@ -130,6 +130,14 @@ conn_out_release(struct conn *c)
 	c->out_safe = c->outlen;
 }
 
+/*
+ * Put back output saved by a previous daemon: `len` bytes whose first
+ * message has `head_rest` bytes (0: starts on a message boundary).
+ * 0 or -ENOMEM.
+ */
+int conn_restore_output(struct conn *c, const void *out, size_t len,
+    size_t head_rest);
+
 /* Drop all watches and transactions (RESET_WATCHES, ring reset). */
 void conn_reset(struct conn *c);
 

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "domain.h"
 #include "perms.h"
+#include "persist.h"
 #include "ring_conn.h"
 #include "xen.h"
 
@@ -59,6 +60,7 @@ daemon_before_sleep(void *arg)
 
 	rings_before_sleep(x);
 	/* What this iteration changed is durable from here on. */
+	persist_batch_end(x);
 	rings_commit(x);
 	while ((c = TAILQ_FIRST(&x->dirty)) != NULL) {
 		TAILQ_REMOVE(&x->dirty, c, dirty_link);

@@ -19,6 +19,7 @@
 #include "wire.h"
 
 struct loop;
+struct persist;
 struct rings;
 struct unix_listener;
 struct xen;
@@ -45,6 +46,7 @@ struct xsd {
 	struct domains doms;
 	struct xen *xen;		/* NULL: no Xen (socket only) */
 	struct rings *rings;		/* ring transport state, or NULL */
+	struct persist *persist;	/* state directory, or NULL */
 	struct unix_listener *listener;
 	struct conn_list conns;		/* every live connection */
 	struct conn_list dirty;		/* output queued, not yet pushed */

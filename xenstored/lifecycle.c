@@ -15,6 +15,8 @@
 #include "events.h"
 #include "lifecycle.h"
 #include "perms.h"
+#include "persist.h"
+#include "stream.h"
 #include "ring_conn.h"
 
 struct pathlist {
@@ -155,8 +157,8 @@ apply_all(struct xsd *x, struct pathlist *l, update_fn *fn, bool events)
 }
 
 /* Nodes owned by the domain go (or change hands); ACLs forget it. */
-static void
-clean_tree(struct xsd *x, unsigned domid)
+void
+lifecycle_clean_tree(struct xsd *x, unsigned domid)
 {
 	struct pathlist l = { NULL, 0, 0, domid, x->cfg.keep_orphans };
 
@@ -196,6 +198,7 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
 	}
 	d->introduced = true;
 	d->shutdown_reported = false;
+	persist_introduce(x, d);
 	if (fresh && domid != x->cfg.master_domid)
 		events_fire_special(x, SPECIAL_INTRODUCE);
 	return 0;
@@ -217,7 +220,8 @@ lifecycle_release(struct xsd *x, struct domain *d, bool fire)
 		d->conn = NULL;
 	}
 	ring_conn_release(x, d);
-	clean_tree(x, domid);
+	persist_domain(x, REC_PX_J_RELEASE, domid, 0);
+	lifecycle_clean_tree(x, domid);
 	d->introduced = false;
 	if (fire)
 		events_fire_special(x, SPECIAL_RELEASE);

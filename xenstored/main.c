@@ -22,7 +22,9 @@
 #include "daemon.h"
 #include "domain.h"
 #include "loop.h"
+#include "persist.h"
 #include "ring_conn.h"
+#include "state.h"
 #include "transport_unix.h"
 #include "xen.h"
 
@@ -186,6 +188,7 @@ teardown(struct xsd *x)
 	struct conn *c;
 
 	unix_unlisten(x);
+	persist_stop(x);
 	rings_fini(x);
 	while ((c = TAILQ_FIRST(&x->conns)) != NULL)
 		conn_close(c, NULL);
@@ -202,6 +205,7 @@ main(int argc, char **argv)
 {
 	struct xsd *x = calloc(1, sizeof(*x));
 	struct sig sig = { -1, NULL, NULL };
+	struct restore *restored = NULL;
 	int rc, ready_fd = -1, pid_fd = -1;
 	char ok = 0;
 
@@ -251,6 +255,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	loop_before_sleep(x->loop, daemon_before_sleep, x);
+	rc = persist_start(x, &restored);
+	if (rc < 0) {
+		log_err(&x->log, "cannot recover the saved state in %s: %s "
+		    "(--fresh starts empty)", x->cfg.state_dir, strerror(-rc));
+		return 1;
+	}
 	rc = unix_listen(x);
 	if (rc < 0) {
 		log_err(&x->log, "cannot listen on %s: %s", x->cfg.socket_path,
@@ -264,7 +274,10 @@ main(int argc, char **argv)
 			    strerror(-rc));
 			return 1;
 		}
+		if (restored != NULL)
+			restore_instantiate(restored);
 		if (!x->cfg.no_domain_init &&
+		    !(restored && restore_has_master(restored)) &&
 		    (rc = ring_conn_dom0(x)) < 0) {
 			log_err(&x->log, "cannot connect dom0's ring "
 			    "(/proc/xen/xsd_kva, xsd_port): %s", strerror(-rc));
@@ -272,6 +285,13 @@ main(int argc, char **argv)
 		}
 	} else if (!x->cfg.no_domain_init) {
 		log_err(&x->log, "no Xen here: use -D to serve sockets only");
+		return 1;
+	}
+	restore_free(&restored);
+	rc = persist_begin(x);
+	if (rc < 0) {
+		log_err(&x->log, "cannot write to the state directory %s: %s",
+		    x->cfg.state_dir, strerror(-rc));
 		return 1;
 	}
 	if (!x->cfg.no_fork)

@@ -5,6 +5,10 @@
 #ifndef RING_CONN_H
 #define RING_CONN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 struct domain;
 struct xsd;
 
@@ -34,5 +38,41 @@ void rings_before_sleep(struct xsd *x);
 
 /* Give the guests back the request bytes read this iteration. */
 void rings_commit(struct xsd *x);
+
+struct conn;
+struct sbuf;
+
+/* Is this connection a ring's (its state survives a restart)? */
+bool ring_conn_is(const struct conn *c);
+
+/* The current connection of d's ring, or NULL. */
+struct conn *ring_conn_of(const struct domain *d);
+
+/* Append a RING_SYNC record of d's ring (positions, pending bytes). */
+void ring_conn_sync(const struct domain *d, struct sbuf *b);
+
+/* RING_SYNC records of every ring active in this iteration. */
+void rings_journal(struct xsd *x, struct sbuf *b);
+
+/* What a restart restores of a ring. */
+struct ring_restore {
+	bool has_sync;
+	bool quarantined;
+	uint32_t error;
+	uint32_t req_cons;	/* requests up to here were handled */
+	uint32_t rsp_off;	/* output below begins at this offset */
+	uint32_t head_rest;	/* bytes of its first message left to send */
+	const uint8_t *in, *out;
+	size_t inlen, outlen;
+};
+
+/*
+ * Map d's ring again (grant, or xsd_kva for the daemon's own domain) and
+ * bind its event channel by remote port, as after a crash.  Returns the
+ * new connection (NULL if quarantined) in *out.  0 or -errno (the domain
+ * then stays introduced without a ring).
+ */
+int ring_conn_restore(struct xsd *x, struct domain *d,
+    const struct ring_restore *rr, struct conn **out);
 
 #endif

@@ -20,13 +20,16 @@ txn_find(const struct conn *c, uint32_t id)
 	return NULL;
 }
 
-int
-txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
-    struct txn **out)
+static int
+start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    uint32_t id, struct txn **out)
 {
-	struct txn *t = calloc(1, sizeof(*t));
+	struct txn *t;
 	int rc;
 
+	if (id != 0 && txn_find(c, id) != NULL)
+		return -EEXIST;
+	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
 	rc = trie_txn_begin(cx, root, &t->tx);
@@ -34,13 +37,27 @@ txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 		free(t);
 		return rc;
 	}
-	do {
+	t->id = id;
+	while (t->id == 0 || txn_find(c, t->id) != NULL)
 		t->id = c->next_txid++;
-	} while (t->id == 0 || txn_find(c, t->id) != NULL);
 	TAILQ_INSERT_TAIL(&c->txns, t, link);
 	c->ntxns++;
 	*out = t;
 	return 0;
+}
+
+int
+txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    struct txn **out)
+{
+	return start(cx, c, root, 0, out);
+}
+
+int
+txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    uint32_t id, struct txn **out)
+{
+	return start(cx, c, root, id ? id : 1, out);
 }
 
 void

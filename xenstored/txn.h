@@ -30,6 +30,9 @@ struct txn {
 /* Start one on `root`; picks the next free id.  0 or -ENOMEM. */
 int txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
     struct txn **out);
+/* The same with a given id (restoring state).  -EEXIST if it is taken. */
+int txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    uint32_t id, struct txn **out);
 struct txn *txn_find(const struct conn *c, uint32_t id);
 /* Remove from the connection and free (abort, or after commit). */
 void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
