@@ -77,8 +77,6 @@ pre_init(void)
 	pre.inited = 1;
 	resolve_libc();
 	copy_env(pre.dir, sizeof(pre.dir), getenv("XENSIM_DIR"));
-	if ((v = getenv("XENSIM_DOMID")) != NULL)
-		pre.self = (uint32_t)strtoul(v, NULL, 0);
 	if (pre.dir[0] == '\0')
 		return;
 	if ((v = getenv("XENSIM_SOCKET")) != NULL && v[0] != '\0') {
