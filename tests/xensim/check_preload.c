@@ -529,7 +529,7 @@ main(int argc, char **argv)
 
 	s = suite_create("preload");
 	tc = tcase_create("preload");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_xc_info);
 	tcase_add_test(tc, test_gnttab);
 	tcase_add_test(tc, test_foreign);
