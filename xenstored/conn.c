@@ -220,6 +220,10 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 	if (c->dom != NULL)
 		c->dom->queued_bytes += len;
 	conn_out_release(c);
+	if (!c->dirty) {	/* to be pushed before the loop sleeps */
+		c->dirty = true;
+		TAILQ_INSERT_TAIL(&c->x->dirty, c, dirty_link);
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "liveupdate.h"
 #include "perms.h"
 #include "persist.h"
 #include "ring_conn.h"
@@ -72,4 +73,6 @@ daemon_before_sleep(void *arg)
 		TAILQ_REMOVE(&x->dead, c, link);
 		conn_free(c);
 	}
+	/* A quiet point: everything sent that could be, nobody half done. */
+	liveupdate_before_sleep(x);
 }

@@ -19,6 +19,7 @@
 #include "wire.h"
 
 struct loop;
+struct lu_session;
 struct persist;
 struct rings;
 struct unix_listener;
@@ -47,6 +48,9 @@ struct xsd {
 	struct xen *xen;		/* NULL: no Xen (socket only) */
 	struct rings *rings;		/* ring transport state, or NULL */
 	struct persist *persist;	/* state directory, or NULL */
+	struct lu_session *lu;		/* live update in progress, or NULL */
+	int argc;			/* our command line (live update) */
+	char **argv;
 	struct unix_listener *listener;
 	struct conn_list conns;		/* every live connection */
 	struct conn_list dirty;		/* output queued, not yet pushed */

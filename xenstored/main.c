@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "liveupdate.h"
 #include "loop.h"
 #include "persist.h"
 #include "ring_conn.h"
@@ -216,13 +217,17 @@ main(int argc, char **argv)
 	rc = config_parse(&x->cfg, argc, argv, stdout, stderr);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
+	x->argc = argc;
+	x->argv = argv;
 	TAILQ_INIT(&x->conns);
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
-	if (!x->cfg.no_fork && daemonize(&ready_fd) < 0) {
+	/* After a live update we are already the daemon. */
+	if (!x->cfg.no_fork && !x->cfg.live_update &&
+	    daemonize(&ready_fd) < 0) {
 		log_err(&x->log, "cannot daemonize: %s", strerror(errno));
 		return 1;
 	}
@@ -255,6 +260,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	loop_before_sleep(x->loop, daemon_before_sleep, x);
+	if (x->cfg.live_update) {
+		rc = liveupdate_restore(x);
+		if (rc < 0) {
+			log_err(&x->log, "live update restore failed: %s",
+			    strerror(-rc));
+			return 1;
+		}
+		goto serving;
+	}
 	rc = persist_start(x, &restored);
 	if (rc < 0) {
 		log_err(&x->log, "cannot recover the saved state in %s: %s "
@@ -299,6 +313,7 @@ main(int argc, char **argv)
 	log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
 	    x->xen ? "" : " (no Xen: socket clients only)");
 	sd_notify(1, "READY=1");
+serving:
 	if (x->cfg.output_pid) {
 		printf("%ld\n", (long)getpid());
 		fflush(stdout);
@@ -312,6 +327,7 @@ main(int argc, char **argv)
 	if (rc < 0)
 		log_err(&x->log, "event loop failed: %s", strerror(-rc));
 	teardown(x);
+	liveupdate_fini(x);
 	if (sig.fd >= 0)
 		close(sig.fd);
 	if (pid_fd >= 0) {

@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "domain.h"
 #include "journal.h"
+#include "liveupdate.h"
 #include "persist.h"
 #include "request.h"
 #include "txn.h"
@@ -369,6 +370,7 @@ static const struct {
 	{ "quota", NULL, "[set <name> <val>|<domid>]" },
 	{ "quota-soft", NULL, "[set <name> <val>]" },
 	{ "persist", ctl_persist, "[status|snapshot]" },
+	{ "live-update", NULL, "[-c <cmdline>] [-F] [-t <timeout>] <file>" },
 	{ "help", ctl_help, "" },
 };
 
@@ -396,6 +398,8 @@ op_control(struct req *r)
 		return ctl_quota(r, true);
 	if (strcmp(r->argv[0], "test-unpriv") == 0)
 		return ctl_test_unpriv(r);
+	if (strcmp(r->argv[0], "live-update") == 0)
+		return liveupdate_control(r);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].fn != NULL && strcmp(r->argv[0], cmds[i].name) == 0)
 			return cmds[i].fn(r);

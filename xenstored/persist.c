@@ -629,8 +629,25 @@ recover(struct persist *p, struct restore *r, uint64_t *last, bool *found)
 	return 0;
 }
 
+static int persist_open(struct xsd *x, struct restore **rs, bool recover_it);
+
 int
 persist_start(struct xsd *x, struct restore **rs)
+{
+	return persist_open(x, rs, true);
+}
+
+int
+persist_resume(struct xsd *x)
+{
+	struct restore *none = NULL;
+	int rc = persist_open(x, &none, false);
+
+	return rc < 0 ? rc : persist_begin(x);
+}
+
+static int
+persist_open(struct xsd *x, struct restore **rs, bool recover_it)
 {
 	struct persist *p;
 	struct restore *r = NULL;
@@ -659,13 +676,19 @@ persist_start(struct xsd *x, struct restore **rs)
 	rc = mkdir_p(p->dir);
 	if (rc < 0)
 		goto fail;
-	if (x->cfg.fresh)
+	if (x->cfg.fresh && recover_it)
 		wipe(p);
-	rc = restore_new(x, &r);
-	if (rc == 0)
-		rc = recover(p, r, &last, &found);
-	if (rc < 0)
-		goto fail;
+	if (recover_it) {
+		rc = restore_new(x, &r);
+		if (rc == 0)
+			rc = recover(p, r, &last, &found);
+		if (rc < 0)
+			goto fail;
+	} else {
+		uint64_t lo;
+
+		journal_range(p, &lo, &last);
+	}
 	p->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->evfd < 0 || loop_add(x->loop, p->evfd, EPOLLIN, job_done, p,
 	    &p->lfd) < 0) {

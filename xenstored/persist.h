@@ -48,6 +48,13 @@ int persist_start(struct xsd *x, struct restore **rs);
  * snapshot the state as it now is.  0 or -errno.
  */
 int persist_begin(struct xsd *x);
+/*
+ * Carry on with an existing state directory without recovering from it
+ * (the state is live: after a live update, or a failed one): the next
+ * generation starts now.  0 or -errno.
+ */
+int persist_resume(struct xsd *x);
+
 /* Finish the batch, wait for a running snapshot, close the files. */
 void persist_stop(struct xsd *x);
 

@@ -30,6 +30,27 @@ void ring_conn_release(struct xsd *x, struct domain *d);
 int rings_init(struct xsd *x);
 void rings_fini(struct xsd *x);
 
+/*
+ * Live update, old side: unbind VIRQ_DOM_EXC and stop watching, keeping
+ * every ring binding (the event channel handle survives the exec).
+ * `undo` re-arms them if the exec failed.
+ */
+int rings_prepare_exec(struct xsd *x, bool undo);
+
+/* The local port of d's ring (live update), or 0. */
+unsigned ring_local_port(const struct domain *d);
+
+/*
+ * Live update, new side: map d's ring again and serve it on `local`, a
+ * port already bound through the inherited handle.  The ring's contents
+ * are not touched.  *out is the new connection.  0 or -errno.
+ */
+int ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
+    struct conn **out);
+
+/* Check every introduced domain now (one may have died meanwhile). */
+void rings_check_domains(struct xsd *x);
+
 /* Connect dom0's own ring (/proc/xen/xsd_kva, xsd_port). 0 or -errno. */
 int ring_conn_dom0(struct xsd *x);
 

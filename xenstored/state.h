@@ -63,4 +63,41 @@ int restore_instantiate(struct restore *r);
 /* Did the streams restore dom0's own ring? */
 bool restore_has_master(const struct restore *r);
 
+/* --- live update --- */
+
+struct conn;
+struct xsd_sockmsg;
+
+/*
+ * The whole state for a live update: the small state, every connection
+ * (socket descriptors, ring local ports, pending input and output, and
+ * for `lu_conn` the reply `reply` appended), their watches and open
+ * transactions (every recorded step), the tree.  Descriptors must be
+ * kept open across the exec by the caller.
+ */
+void state_write_lu(struct xsd *x, struct sbuf *b, const struct conn *lu_conn,
+    const struct xsd_sockmsg *reply);
+
+/*
+ * New process: apply a live-update stream (checksum verified first):
+ * the tree and small state at once, the connections kept for
+ * restore_lu_attach.  0 or -errno (why).
+ */
+int restore_live_update(struct restore *r, const void *data, size_t len,
+    char *why, size_t whylen);
+
+/* The inherited listening socket and event channel descriptors (-1). */
+void restore_lu_fds(const struct restore *r, int *listen_fd,
+    int *evtchn_fd);
+
+/*
+ * Re-create every connection on its inherited descriptor (sockets) or
+ * bound port (rings, needs x->rings), with its pending output, watches
+ * (no event: nothing happened) and transactions (rebuilt on the restored
+ * tree; one whose reads no longer hold fails with EAGAIN), then hand
+ * back the input each had not handled yet.  Returns the number of
+ * connections that could not be restored.
+ */
+int restore_lu_attach(struct restore *r);
+
 #endif

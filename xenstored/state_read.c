@@ -26,6 +26,7 @@
 #include "ring_conn.h"
 #include "state.h"
 #include "store.h"
+#include "transport_unix.h"
 #include "txn.h"
 
 struct rwatch {
@@ -48,8 +49,11 @@ struct rdom {
 	uint8_t *in, *out;	/* owned copies behind rr.in/rr.out */
 };
 
+struct lu_state;
+
 struct restore {
 	struct xsd *x;
+	struct lu_state *lu;		/* live update only */
 	struct rdom *doms;
 	struct trie_builder *builder;
 	bool master;
@@ -64,6 +68,8 @@ fail(struct restore *r, int rc, const char *fmt, const char *detail)
 		snprintf(r->why, r->whylen, fmt, detail);
 	return rc;
 }
+
+static void lu_free(struct lu_state *lu);
 
 int
 restore_new(struct xsd *x, struct restore **out)
@@ -116,6 +122,7 @@ restore_free(struct restore **rp)
 		rdom_free(d);
 	}
 	trie_builder_free(&r->builder);
+	lu_free(r->lu);
 	free(r);
 	*rp = NULL;
 }
@@ -760,4 +767,467 @@ restore_instantiate(struct restore *r)
 		attach_txns(x, c, rd);
 	}
 	return broken;
+}
+
+/* --- live update --- */
+
+struct rcwatch {
+	char *path, *token;
+	int depth;
+	bool relative;
+};
+
+struct rctxn {
+	uint32_t id;
+	int failed;
+	uint8_t **steps;	/* copies of PX_TXN_STEP bodies */
+	uint32_t *steplen;
+	size_t n, cap;
+};
+
+struct rconn {
+	struct rconn *next;
+	uint32_t id, type, domid, priv, fd_or_port, next_txid;
+	uint8_t *in, *out;
+	uint32_t inlen, head, outlen;
+	struct rcwatch *w;
+	size_t nw, capw;
+	struct rctxn *t;
+	size_t nt, capt;
+	struct conn *c;
+};
+
+struct lu_state {
+	struct rconn *conns, *last;
+	int listen_fd, evtchn_fd;
+};
+
+static void *
+dupmem(const void *p, size_t n)
+{
+	void *d = malloc(n ? n : 1);
+
+	if (d != NULL && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+static void
+rconn_free(struct rconn *rc)
+{
+	size_t i, j;
+
+	free(rc->in);
+	free(rc->out);
+	for (i = 0; i < rc->nw; i++) {
+		free(rc->w[i].path);
+		free(rc->w[i].token);
+	}
+	free(rc->w);
+	for (i = 0; i < rc->nt; i++) {
+		for (j = 0; j < rc->t[i].n; j++)
+			free(rc->t[i].steps[j]);
+		free(rc->t[i].steps);
+		free(rc->t[i].steplen);
+	}
+	free(rc->t);
+	free(rc);
+}
+
+static void
+lu_free(struct lu_state *lu)
+{
+	while (lu != NULL && lu->conns != NULL) {
+		struct rconn *rc = lu->conns;
+
+		lu->conns = rc->next;
+		rconn_free(rc);
+	}
+	free(lu);
+}
+
+static struct rconn *
+rconn_find(struct lu_state *lu, uint32_t id)
+{
+	struct rconn *rc;
+
+	for (rc = lu->conns; rc != NULL; rc = rc->next)
+		if (rc->id == id)
+			return rc;
+	return NULL;
+}
+
+static int
+lu_conn_rec(struct restore *r, struct lu_state *lu,
+    const struct stream_rec *rec)
+{
+	struct rconn *rc = calloc(1, sizeof(*rc));
+	struct cursor c;
+	const uint8_t *in, *out;
+
+	if (rc == NULL)
+		return -ENOMEM;
+	cursor_init(&c, rec);
+	if (!cur_u32(&c, &rc->id) || !cur_u32(&c, &rc->type) ||
+	    !cur_u32(&c, &rc->domid) || !cur_u32(&c, &rc->priv) ||
+	    !cur_u32(&c, &rc->fd_or_port) || !cur_u32(&c, &rc->next_txid) ||
+	    !cur_u32(&c, &rc->inlen) || !cur_u32(&c, &rc->head) ||
+	    !cur_u32(&c, &rc->outlen) || !cur_bytes(&c, rc->inlen, &in) ||
+	    !cur_bytes(&c, rc->outlen, &out) || rc->domid > 0xffff ||
+	    rconn_find(lu, rc->id) != NULL) {
+		free(rc);
+		return fail(r, -EIO, "malformed connection record%s", "");
+	}
+	rc->in = dupmem(in, rc->inlen);
+	rc->out = dupmem(out, rc->outlen);
+	if (rc->in == NULL || rc->out == NULL) {
+		rconn_free(rc);
+		return -ENOMEM;
+	}
+	/* keep stream order: connections are re-created in it */
+	if (lu->last != NULL)
+		lu->last->next = rc;
+	else
+		lu->conns = rc;
+	lu->last = rc;
+	return 0;
+}
+
+static int
+lu_watch_rec(struct restore *r, struct lu_state *lu,
+    const struct stream_rec *rec)
+{
+	struct cursor c;
+	uint32_t id, depth, rel;
+	const char *path, *token;
+	struct rconn *rc;
+	struct rcwatch *w;
+
+	cursor_init(&c, rec);
+	if (!cur_u32(&c, &id) || !cur_u32(&c, &depth) || !cur_u32(&c, &rel) ||
+	    !cur_str(&c, &path) || !cur_str(&c, &token) ||
+	    (rc = rconn_find(lu, id)) == NULL)
+		return fail(r, -EIO, "malformed watch record%s", "");
+	if (rc->nw == rc->capw) {
+		size_t cap = rc->capw ? rc->capw * 2 : 8;
+		struct rcwatch *nw = realloc(rc->w, cap * sizeof(*nw));
+
+		if (nw == NULL)
+			return -ENOMEM;
+		rc->w = nw;
+		rc->capw = cap;
+	}
+	w = &rc->w[rc->nw];
+	w->path = strdup(path);
+	w->token = strdup(token);
+	w->depth = (int)depth;
+	w->relative = rel != 0;
+	if (w->path == NULL || w->token == NULL) {
+		free(w->path);
+		free(w->token);
+		return -ENOMEM;
+	}
+	rc->nw++;
+	return 0;
+}
+
+static int
+lu_txn_rec(struct restore *r, struct lu_state *lu,
+    const struct stream_rec *rec, bool step)
+{
+	struct cursor c;
+	uint32_t id, txid, failed;
+	struct rconn *rc;
+	struct rctxn *t;
+
+	cursor_init(&c, rec);
+	if (!cur_u32(&c, &id) || !cur_u32(&c, &txid) ||
+	    (rc = rconn_find(lu, id)) == NULL)
+		return fail(r, -EIO, "malformed transaction record%s", "");
+	if (!step) {
+		if (!cur_u32(&c, &failed) || txid == 0)
+			return fail(r, -EIO, "malformed transaction "
+			    "record%s", "");
+		if (rc->nt == rc->capt) {
+			size_t cap = rc->capt ? rc->capt * 2 : 4;
+			struct rctxn *nt = realloc(rc->t, cap * sizeof(*nt));
+
+			if (nt == NULL)
+				return -ENOMEM;
+			rc->t = nt;
+			rc->capt = cap;
+		}
+		t = &rc->t[rc->nt++];
+		memset(t, 0, sizeof(*t));
+		t->id = txid;
+		t->failed = (int)failed;
+		return 0;
+	}
+	if (rc->nt == 0 || rc->t[rc->nt - 1].id != txid)
+		return fail(r, -EIO, "transaction step out of place%s", "");
+	t = &rc->t[rc->nt - 1];
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		uint8_t **ns = realloc(t->steps, cap * sizeof(*ns));
+		uint32_t *nl;
+
+		if (ns == NULL)
+			return -ENOMEM;
+		t->steps = ns;
+		nl = realloc(t->steplen, cap * sizeof(*nl));
+		if (nl == NULL)
+			return -ENOMEM;
+		t->steplen = nl;
+		t->cap = cap;
+	}
+	t->steps[t->n] = dupmem(rec->body, rec->len);
+	if (t->steps[t->n] == NULL)
+		return -ENOMEM;
+	t->steplen[t->n++] = rec->len;
+	return 0;
+}
+
+int
+restore_live_update(struct restore *r, const void *data, size_t len,
+    char *why, size_t whylen)
+{
+	struct stream_reader sr;
+	struct stream_rec rec;
+	struct lu_state *lu;
+	uint64_t gen;
+	int rc;
+
+	lu = calloc(1, sizeof(*lu));
+	if (lu == NULL)
+		return -ENOMEM;
+	lu->listen_fd = lu->evtchn_fd = -1;
+	r->lu = lu;
+	/* The snapshot reader checks the sum and applies everything it
+	 * knows; the live-update records are collected on a second pass. */
+	rc = restore_snapshot(r, data, len, &gen, why, whylen);
+	if (rc < 0)
+		return rc;
+	stream_open(&sr, data, len);
+	while ((rc = stream_next(&sr, &rec)) == 1 && rec.type != REC_END) {
+		struct cursor c;
+		uint32_t a, b;
+
+		switch (rec.type) {
+		case REC_GLOBAL:
+			cursor_init(&c, &rec);
+			if (!cur_u32(&c, &a) || !cur_u32(&c, &b))
+				return fail(r, -EIO, "malformed global "
+				    "record%s", "");
+			lu->listen_fd = (int32_t)a;
+			lu->evtchn_fd = (int32_t)b;
+			break;
+		case REC_PX_CONN:
+			rc = lu_conn_rec(r, lu, &rec);
+			break;
+		case REC_PX_WATCH:
+			rc = lu_watch_rec(r, lu, &rec);
+			break;
+		case REC_PX_TXN:
+		case REC_PX_TXN_STEP:
+			rc = lu_txn_rec(r, lu, &rec,
+			    rec.type == REC_PX_TXN_STEP);
+			break;
+		default:
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return rc < 0 ? fail(r, -EIO, "stream truncated%s", "") : 0;
+}
+
+void
+restore_lu_fds(const struct restore *r, int *listen_fd, int *evtchn_fd)
+{
+	*listen_fd = r->lu ? r->lu->listen_fd : -1;
+	*evtchn_fd = r->lu ? r->lu->evtchn_fd : -1;
+}
+
+/* Decode one saved step and replay it on the transaction. */
+static int
+replay_step(struct xsd *x, struct trie_txn *tx, const uint8_t *body,
+    uint32_t len)
+{
+	struct stream_rec rec = { REC_PX_TXN_STEP, len, body };
+	struct trie_step st;
+	struct trie_seen seen;
+	struct trie_perm *perms = NULL, *sperms = NULL;
+	struct cursor c;
+	uint32_t u, kind, exists = 0, n;
+	const uint8_t *raw;
+	int rc = -EIO;
+
+	memset(&st, 0, sizeof(st));
+	memset(&seen, 0, sizeof(seen));
+	cursor_init(&c, &rec);
+	if (!cur_u32(&c, &u) || !cur_u32(&c, &u) || !cur_u32(&c, &kind) ||
+	    !cur_u32(&c, &st.obs) || !cur_u32(&c, &u) ||
+	    !cur_str(&c, &st.path) || kind > TRIE_STEP_PERMS)
+		return -EIO;
+	st.kind = (enum trie_step_kind)kind;
+	st.creator = (int32_t)u;
+	switch (st.kind) {
+	case TRIE_STEP_OBSERVE:
+		if (!cur_u32(&c, &exists))
+			return -EIO;
+		seen.exists = exists != 0;
+		if (exists && (st.obs & TRIE_OBS_VALUE)) {
+			if (!cur_u32(&c, &n) || !cur_bytes(&c, n, &raw))
+				return -EIO;
+			seen.val = raw;
+			seen.len = n;
+		}
+		if (exists && (st.obs & TRIE_OBS_PERMS)) {
+			if (!cur_u32(&c, &n) || n > TRIE_PERMS_MAX ||
+			    !cur_bytes(&c, 4 * (size_t)n, &raw))
+				return -EIO;
+			sperms = decode_perms(raw, n);
+			if (sperms == NULL)
+				return -ENOMEM;
+			seen.perms = sperms;
+			seen.nperms = n;
+		}
+		if (exists && (st.obs & TRIE_OBS_CHILDREN)) {
+			if (!cur_u32(&c, &n) || !cur_bytes(&c, n, &raw))
+				goto out;
+			seen.kids = (const char *)raw;
+			seen.kidslen = n;
+		}
+		rc = trie_txn_restore_step(x->store.cx, tx, &st, &seen);
+		break;
+	case TRIE_STEP_WRITE:
+		if (!cur_u32(&c, &n) || !cur_bytes(&c, n, &raw))
+			return -EIO;
+		st.val = raw;
+		st.len = n;
+		rc = trie_txn_restore_step(x->store.cx, tx, &st, NULL);
+		break;
+	case TRIE_STEP_PERMS:
+		if (!cur_u32(&c, &n) || n == 0 || n > TRIE_PERMS_MAX ||
+		    !cur_bytes(&c, 4 * (size_t)n, &raw))
+			return -EIO;
+		perms = decode_perms(raw, n);
+		if (perms == NULL)
+			return -ENOMEM;
+		st.perms = perms;
+		st.nperms = n;
+		rc = trie_txn_restore_step(x->store.cx, tx, &st, NULL);
+		break;
+	default:
+		rc = trie_txn_restore_step(x->store.cx, tx, &st, NULL);
+		break;
+	}
+out:
+	free(perms);
+	free(sperms);
+	return rc;
+}
+
+static void
+lu_txns(struct xsd *x, struct conn *c, struct rconn *rc)
+{
+	size_t i, j;
+
+	for (i = 0; i < rc->nt; i++) {
+		struct rctxn *rt = &rc->t[i];
+		struct trie_txn *tx = NULL;
+		struct txn *t;
+		int err = rt->failed;
+
+		if (trie_txn_begin(x->store.cx, x->store.root, &tx) < 0)
+			continue;
+		for (j = 0; j < rt->n && err == 0; j++) {
+			int rr = replay_step(x, tx, rt->steps[j],
+			    rt->steplen[j]);
+
+			if (rr < 0)	/* a read no longer holds, or bad */
+				err = rr == -EAGAIN || rr == -EIO ? -EAGAIN :
+				    rr;
+		}
+		if (err == -EAGAIN) {
+			/* fresh view; only the commit's answer matters */
+			trie_txn_free(x->store.cx, &tx);
+			if (trie_txn_begin(x->store.cx, x->store.root,
+			    &tx) < 0)
+				continue;
+		}
+		if (txn_adopt(c, rt->id, tx, &t) < 0) {
+			trie_txn_free(x->store.cx, &tx);
+			continue;
+		}
+		t->failed = err;
+		if (c->dom != NULL)
+			c->dom->txns++;
+	}
+}
+
+int
+restore_lu_attach(struct restore *r)
+{
+	struct xsd *x = r->x;
+	struct lu_state *lu = r->lu;
+	struct rconn *rc;
+	size_t i;
+	int lost = 0;
+
+	if (lu == NULL)
+		return 0;
+	for (rc = lu->conns; rc != NULL; rc = rc->next) {
+		struct conn *c = NULL;
+		int e;
+
+		if (rc->type == CONN_TYPE_SOCKET) {
+			e = unix_adopt_conn(x, (int)rc->fd_or_port, &c);
+		} else {
+			struct domain *d = domain_find(&x->doms, rc->domid);
+
+			e = d == NULL ? -ENOENT :
+			    ring_conn_adopt(x, d, rc->fd_or_port, &c);
+		}
+		if (e < 0 || c == NULL) {
+			log_err(&x->log, "live update: connection %u (domain "
+			    "%u) lost: %s", rc->id, rc->domid, strerror(-e));
+			lost++;
+			continue;
+		}
+		if (!rc->priv && c->priv) {
+			/* a test-hook socket acting as a domain */
+			c->priv = false;
+			c->domid = rc->domid;
+			c->dom = daemon_track(x, rc->domid);
+			if (c->dom != NULL)
+				c->dom->nconns++;
+		}
+		c->next_txid = rc->next_txid;
+		if (rc->outlen)
+			conn_restore_output(c, rc->out, rc->outlen, rc->head);
+		for (i = 0; i < rc->nw; i++) {
+			char path[PATH_BUF];
+			bool rel;
+			struct rcwatch *w = &rc->w[i];
+
+			if (path_canon(w->path, c->domid, 0, PATH_F_SPECIAL,
+			    path, &rel) < 0 || watches_add(&x->watches, c,
+			    &c->watches, path, w->token, rel, w->depth) < 0)
+				continue;
+			c->nwatches++;
+			if (c->dom != NULL) {
+				c->dom->watches++;
+				c->dom->watch_bytes += strlen(path) +
+				    strlen(w->token);
+			}
+		}
+		lu_txns(x, c, rc);
+		rc->c = c;
+	}
+	/* Input last: requests may fire watches of any connection. */
+	for (rc = lu->conns; rc != NULL; rc = rc->next)
+		if (rc->c != NULL && rc->inlen && !rc->c->closing)
+			conn_input(rc->c, rc->in, rc->inlen);
+	return lost;
 }

@@ -41,6 +41,9 @@ enum stream_type {
 	REC_PX_CHECKSUM = REC_PX + 2,		/* stream_sum of all before it */
 	REC_PX_TXN_STEP = REC_PX + 3,		/* a transaction's step */
 	REC_PX_META = REC_PX + 4,		/* snapshot/journal generation */
+	REC_PX_CONN = REC_PX + 5,		/* live update: a connection */
+	REC_PX_WATCH = REC_PX + 6,		/* live update: its watch */
+	REC_PX_TXN = REC_PX + 7,		/* live update: its transaction */
 	/* journal operations */
 	REC_PX_J_WRITE = REC_PX + 16,
 	REC_PX_J_MKDIR,

@@ -762,3 +762,94 @@ fail_map:
 		xen_unmap_ring(x->xen, page);
 	return rc;
 }
+
+int
+rings_prepare_exec(struct xsd *x, bool undo)
+{
+	struct rings *rs = x->rings;
+
+	if (rs == NULL)
+		return 0;
+	if (undo) {
+		int rc = xen_bind_dom_exc(x->xen, &rs->virq_port);
+
+		xen_keep_across_exec(x->xen, false);
+		if (rc == 0)
+			rc = loop_add(x->loop, xen_evtchn_fd(x->xen), EPOLLIN,
+			    on_evtchn, x, &rs->lfd);
+		return rc;
+	}
+	loop_del(rs->lfd);
+	rs->lfd = NULL;
+	xen_unbind(x->xen, rs->virq_port);
+	xen_keep_across_exec(x->xen, true);
+	return 0;
+}
+
+unsigned
+ring_local_port(const struct domain *d)
+{
+	const struct ring *r = d->ring;
+
+	return r != NULL ? r->local_port : 0;
+}
+
+int
+ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
+    struct conn **out)
+{
+	struct ring *r;
+	unsigned port;
+	void *page;
+	int rc, err = -EIO;
+
+	if (x->rings == NULL)
+		return -ENODEV;
+	if (d->kva) {
+		rc = xen_dom0_ring(x->xen, &page, &port);
+		if (rc < 0)
+			return rc;
+	} else {
+		page = xen_map_ring(x->xen, d->domid, d->gfn, &err);
+		if (page == NULL)
+			return err;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	r->x = x;
+	r->d = d;
+	r->intf = page;
+	r->kva = d->kva;
+	r->local_port = local;
+	r->in_pos = ring_get_req_cons(page);
+	rc = port_set(x->rings, local, r);
+	if (rc == 0) {
+		d->ring = r;
+		rc = ring_new_conn(r);
+	}
+	if (rc < 0) {
+		port_set(x->rings, local, NULL);
+		d->ring = NULL;
+		free(r);
+		goto fail;
+	}
+	*out = r->conn;
+	again(r);
+	return 0;
+fail:
+	if (d->kva)
+		xen_dom0_unmap(page);
+	else
+		xen_unmap_ring(x->xen, page);
+	return rc;
+}
+
+void
+rings_check_domains(struct xsd *x)
+{
+	if (x->rings != NULL)
+		check_domains(x);
+}

@@ -47,6 +47,24 @@ start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 }
 
 int
+txn_adopt(struct conn *c, uint32_t id, struct trie_txn *tx, struct txn **out)
+{
+	struct txn *t;
+
+	if (id == 0 || txn_find(c, id) != NULL)
+		return -EEXIST;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->id = id;
+	t->tx = tx;
+	TAILQ_INSERT_TAIL(&c->txns, t, link);
+	c->ntxns++;
+	*out = t;
+	return 0;
+}
+
+int
 txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
     struct txn **out)
 {

@@ -33,6 +33,9 @@ int txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 /* The same with a given id (restoring state).  -EEXIST if it is taken. */
 int txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
     uint32_t id, struct txn **out);
+/* Adopt a rebuilt libtrie transaction under id (owned on success). */
+int txn_adopt(struct conn *c, uint32_t id, struct trie_txn *tx,
+    struct txn **out);
 struct txn *txn_find(const struct conn *c, uint32_t id);
 /* Remove from the connection and free (abort, or after commit). */
 void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
