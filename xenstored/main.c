@@ -326,6 +326,7 @@ serving:
 	rc = loop_run(x->loop);
 	if (rc < 0)
 		log_err(&x->log, "event loop failed: %s", strerror(-rc));
+	loop_del(sig.lfd);
 	teardown(x);
 	liveupdate_fini(x);
 	if (sig.fd >= 0)
