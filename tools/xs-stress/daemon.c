@@ -132,21 +132,35 @@ ping(const char *path)
 }
 
 /*
- * An ASan-built daemon (make asan) refuses to start when a library is
- * preloaded before its runtime; the preload is the simulation.  The
- * option only matters to ASan binaries.
+ * An ASan-built daemon (make asan) under the preload: ASan refuses to
+ * start when a library is preloaded before its runtime (the preload is
+ * the simulation), and its start-up setrlimit(RLIMIT_CORE) reaches the
+ * preload before the environment is readable, which then never finds
+ * the simulation (reported to tools/xensim).  Both options only matter
+ * to ASan binaries.
  */
 static void
 asan_env(void)
 {
+	static const char *const opts[] = {
+		"verify_asan_link_order=0", "disable_coredump=0",
+	};
 	const char *old = getenv("ASAN_OPTIONS");
 	char buf[1024];
+	size_t i, n;
 
-	if (old != NULL && strstr(old, "verify_asan_link_order") != NULL)
-		return;
-	snprintf(buf, sizeof(buf), "%s%sverify_asan_link_order=0",
-	    old != NULL ? old : "", old != NULL && old[0] != '\0' ? ":" : "");
-	setenv("ASAN_OPTIONS", buf, 1);
+	n = (size_t)snprintf(buf, sizeof(buf), "%s", old != NULL ? old : "");
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		size_t k = strcspn(opts[i], "=");
+
+		if (strstr(buf, opts[i]) != NULL || n >= sizeof(buf) ||
+		    (old != NULL && memmem(old, strlen(old), opts[i], k)))
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    n > 0 ? ":" : "", opts[i]);
+	}
+	if (n < sizeof(buf))
+		setenv("ASAN_OPTIONS", buf, 1);
 }
 
 static void
@@ -159,6 +173,7 @@ child(struct stress *s)
 
 	setenv("XENSTORED_PATH", d->sock, 1);
 	unsetenv("XENSTORED_RUNDIR");
+	unsetenv("XENSTORED_STATEDIR");	/* xensim run: <sim>/state */
 	asan_env();
 	fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd >= 0) {

@@ -61,9 +61,20 @@ us(int64_t ns)
 	return (double)ns / 1000.0;
 }
 
+/* A percentile in us, "-" without samples. */
+static void
+pct(const struct hist *h, double p, char *buf, size_t len)
+{
+	if (h->n == 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", us(hist_pct(h, p)));
+}
+
 static void
 table(const struct stress *s, FILE *f)
 {
+	char p50[24], p99[24];
 	const struct result *r;
 	unsigned i;
 	uint64_t ops;
@@ -76,12 +87,13 @@ table(const struct stress *s, FILE *f)
 	for (i = 0; i < s->nres; i++) {
 		r = &s->res[i];
 		ops = r->st.gops + r->st.sops;
-		fprintf(f, "%-11s %6u %8.2f %9llu %9.0f %8.1f %8.1f %7llu "
+		pct(&r->st.glat, 50, p50, sizeof(p50));
+		pct(&r->st.glat, 99, p99, sizeof(p99));
+		fprintf(f, "%-11s %6u %8.2f %9llu %9.0f %8s %8s %7llu "
 		    "%6llu %8ld %8ld\n", r->sc < SC_COUNT ?
 		    scenario_names[r->sc] : "introduce", r->guests, r->secs,
 		    (unsigned long long)ops, r->secs > 0 ? (double)ops /
-		    r->secs : 0, us(hist_pct(&r->st.glat, 50)),
-		    us(hist_pct(&r->st.glat, 99)),
+		    r->secs : 0, p50, p99,
 		    (unsigned long long)r->st.eagain,
 		    (unsigned long long)stats_failures(&r->st), r->rss_kb,
 		    r->hwm_kb);

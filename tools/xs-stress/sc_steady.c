@@ -66,6 +66,8 @@ struct steady_guest {
 
 struct steady {
 	unsigned n;
+	unsigned busy;		/* requests in flight (all actors) */
+	unsigned waiting;	/* publications not yet seen by both */
 	bool stop;
 	int64_t end;
 	uint64_t target;
@@ -82,6 +84,21 @@ sg_of(const struct stress *s, const struct guest *g)
 	return g->steady;
 }
 
+/* Set a busy or waiting flag, keeping the run's counts. */
+static void
+flag(struct stress *s, bool *f, bool v, bool pub)
+{
+	unsigned *n;
+
+	if (*f == v)
+		return;
+	*f = v;
+	if (s->steady == NULL)
+		return;
+	n = pub ? &s->steady->waiting : &s->steady->busy;
+	*n = v ? *n + 1 : *n - 1;
+}
+
 static void
 who(const struct guest *g, char *buf, size_t len)
 {
@@ -93,7 +110,7 @@ pub_check(struct stress *s, struct steady_guest *sg)
 {
 	if (sg->pub_wait && sg->seen_peer >= sg->pub_seq &&
 	    sg->seen_mon >= sg->pub_seq) {
-		sg->pub_wait = false;
+		flag(s, &sg->pub_wait, false, true);
 		hist_add(&s->st.wlat, now_ns() - sg->pub_t);
 	}
 }
@@ -155,7 +172,7 @@ op_done(void *arg, int rc)
 	struct stress *s = g->s;
 	struct steady_guest *sg = g->steady;
 
-	sg->busy = false;
+	flag(s, &sg->busy, false, false);
 	if (rc == 0) {
 		switch (sg->op) {
 		case OP_WRITE:
@@ -176,7 +193,7 @@ op_done(void *arg, int rc)
 			break;
 		case OP_PUB:
 			sg->pub_seq++;
-			sg->pub_wait = true;
+			flag(s, &sg->pub_wait, true, true);
 			sg->pub_t = now_ns();
 			if (s->steady != NULL)
 				s->steady->pubs++;
@@ -276,7 +293,7 @@ next_op(struct stress *s, struct guest *g)
 		batch_read(b, "name", g->name);
 		break;
 	}
-	sg->busy = true;
+	flag(s, &sg->busy, true, false);
 	batch_run(b, &d);
 }
 
@@ -305,7 +322,7 @@ w_done(void *arg, int rc)
 	struct guest *g = arg;
 
 	(void)rc;
-	g->steady->w_busy = false;
+	flag(g->s, &g->steady->w_busy, false, false);
 	w_kick(g->s, g);
 }
 
@@ -321,7 +338,7 @@ w_kick(struct stress *s, struct guest *g)
 	if (sg->w_busy || !sg->w_dirty || s->abort)
 		return;
 	sg->w_dirty = false;
-	sg->w_busy = true;
+	flag(s, &sg->w_busy, true, false);
 	who(g, w, sizeof(w));
 	b = batch_new(g->conn, false, w);
 	snprintf(p, sizeof(p), "%s/data/pub", sg->src->home);
@@ -349,7 +366,7 @@ m_done(void *arg, int rc)
 	struct guest *g = arg;
 
 	(void)rc;
-	g->steady->m_busy = false;
+	flag(g->s, &g->steady->m_busy, false, false);
 	m_kick(g->s, g);
 }
 
@@ -365,7 +382,7 @@ m_kick(struct stress *s, struct guest *g)
 	if (sg->m_busy || !sg->m_dirty || s->abort)
 		return;
 	sg->m_dirty = false;
-	sg->m_busy = true;
+	flag(s, &sg->m_busy, true, false);
 	b = batch_new(s->mon, false, "dom0 watcher");
 	snprintf(p, sizeof(p), "%s/data/pub", g->home);
 	batch_read(b, p, NULL);
@@ -420,16 +437,8 @@ static bool
 idle(void *arg)
 {
 	struct stress *s = arg;
-	unsigned i;
 
-	for (i = 0; i < s->ng; i++) {
-		struct steady_guest *sg = sg_of(s, &s->g[i]);
-
-		if (sg != NULL && (sg->busy || sg->w_busy || sg->m_busy ||
-		    sg->w_dirty || sg->m_dirty || sg->pub_wait))
-			return false;
-	}
-	return true;
+	return s->steady->busy == 0 && s->steady->waiting == 0;
 }
 
 static bool
@@ -459,7 +468,7 @@ tick(struct stress *s)
 		    "seq %u", g->domid, sg->pub_seq, (double)(now - sg->pub_t)
 		    / NSEC_PER_SEC, sg->peer->domid, sg->seen_peer,
 		    sg->seen_mon);
-		sg->pub_wait = false;
+		flag(s, &sg->pub_wait, false, true);
 	}
 }
 
