@@ -167,7 +167,7 @@ guests_free(struct stress *s)
 	for (i = 0; i < s->ng; i++) {
 		free(s->g[i].hostile);
 		free(s->g[i].boot);
-		free(s->g[i].steady);
+		steady_guest_free(&s->g[i]);
 		guest_detach(&s->g[i]);
 	}
 	for (i = 0; i < s->nq; i++) {

@@ -242,6 +242,7 @@ main(int argc, char **argv)
 	free(s.ts);
 	xsconn_free(&s.mon);
 	ts_free(&s);
+	boot_free(&s);
 	daemon_stop(&s);
 	check_exit(&s);
 	for (i = 0; i < s.nres; i++)

@@ -62,6 +62,7 @@ struct steady_guest {
 	uint32_t seen_peer, seen_mon;
 	/* watching src (on my ring) and being watched by dom0 */
 	bool w_busy, w_dirty, m_busy, m_dirty;
+	unsigned w_events;	/* events of my watch on src's data/pub */
 };
 
 struct steady {
@@ -72,6 +73,7 @@ struct steady {
 	int64_t end;
 	uint64_t target;
 	bool faulted;
+	struct guest *deaf;	/* --fault lose-event */
 	uint64_t pubs;
 };
 
@@ -414,12 +416,16 @@ steady_event(struct stress *s, struct guest *g, struct xsconn *c,
 	}
 	if (token[2] == 'p' && g != NULL && (sg = sg_of(s, g)) != NULL &&
 	    sg->src == t) {
-		if (s->o.fault != NULL && strcmp(s->o.fault,
-		    "lose-event") == 0 && !s->steady->faulted &&
-		    t->steady->pub_seq > 0) {
+		/* self-test: from its second event on, the first guest
+		 * to get one hears nothing more on this watch */
+		if (++sg->w_events == 2 && s->o.fault != NULL &&
+		    strcmp(s->o.fault, "lose-event") == 0 &&
+		    !s->steady->faulted) {
 			s->steady->faulted = true;
-			return;
+			s->steady->deaf = g;
 		}
+		if (s->steady->deaf == g)
+			return;
 		sg->w_dirty = true;
 		w_kick(s, g);
 	} else if (token[2] == 'm' && g == NULL) {
@@ -560,6 +566,15 @@ sg_free(struct steady_guest *sg)
 		free(sg->model[k]);
 	free(sg->val);
 	memset(sg, 0, sizeof(*sg));
+}
+
+void
+steady_guest_free(struct guest *g)
+{
+	if (g->steady != NULL)
+		sg_free(g->steady);
+	free(g->steady);
+	g->steady = NULL;
 }
 
 int

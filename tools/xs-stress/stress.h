@@ -227,6 +227,7 @@ void boot_forget(struct stress *s, struct guest *g);
 void boot_free(struct stress *s);
 /* Steady load on the usable guests (also under hostile). */
 int steady_run(struct stress *s, double secs, uint64_t ops);
+void steady_guest_free(struct guest *g);
 
 /* lifecycle.c: kill guests, check the daemon released them, recreate
  * them with the same domids (shared by churn and hostile). */
