@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 
 #include "batch.h"
 #include "stress.h"
@@ -27,6 +28,17 @@ stress_init(struct stress *s)
 	s->t0 = now_ns();
 	s->rng = s->o.seed ^ 0x5eedULL;
 	return loop_init(&s->loop);
+}
+
+double
+self_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 double

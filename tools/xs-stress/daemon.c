@@ -276,6 +276,31 @@ daemon_rss(const struct stress *s, long *rss_kb, long *hwm_kb)
 	fclose(f);
 }
 
+/* The daemon's user + system CPU time in seconds, -1 if unknown. */
+double
+daemon_cpu(const struct stress *s)
+{
+	unsigned long long ut, st;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+
+	if (s->d.pid <= 0 || s->d.exited)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->d.pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* after "(comm)": state is field 3, utime 14, stime 15 */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+	    "%llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 void
 daemon_stop(struct stress *s)
 {

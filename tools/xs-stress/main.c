@@ -90,6 +90,8 @@ phase_begin(struct stress *s)
 {
 	memset(&s->st, 0, sizeof(s->st));
 	s->t0 = now_ns();
+	s->dcpu0 = daemon_cpu(s);
+	s->scpu0 = self_cpu();
 	s->status = NULL;
 	s->tick = NULL;
 	s->inflight = 0;
@@ -105,6 +107,9 @@ phase_end(struct stress *s, enum scenario_id sc)
 	r->secs = stress_elapsed(s);
 	r->st = s->st;
 	daemon_rss(s, &r->rss_kb, &r->hwm_kb);
+	r->dcpu = daemon_cpu(s);
+	r->dcpu = r->dcpu >= 0 && s->dcpu0 >= 0 ? r->dcpu - s->dcpu0 : -1;
+	r->scpu = self_cpu() - s->scpu0;
 	report_progress(s, true);
 	s->status = NULL;
 	s->tick = NULL;

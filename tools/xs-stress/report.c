@@ -103,14 +103,15 @@ table(const struct stress *s, FILE *f)
 	for (i = 0; i < s->nres; i++) {
 		r = &s->res[i];
 		fprintf(f, "  %s: %s; guest requests %llu, dom0 requests %llu "
-		    "(p50 %.1f us, p99 %.1f us), watch events %llu\n",
+		    "(p50 %.1f us, p99 %.1f us), watch events %llu; CPU "
+		    "seconds: daemon %.2f, xs-stress %.2f\n",
 		    r->sc < SC_COUNT ? scenario_names[r->sc] : "introduce",
 		    r->extra[0] ? r->extra : "-",
 		    (unsigned long long)r->st.gops,
 		    (unsigned long long)r->st.sops,
 		    us(hist_pct(&r->st.slat, 50)),
 		    us(hist_pct(&r->st.slat, 99)),
-		    (unsigned long long)r->st.events);
+		    (unsigned long long)r->st.events, r->dcpu, r->scpu);
 	}
 }
 
@@ -123,12 +124,12 @@ csv(const struct stress *s, FILE *f)
 
 	fprintf(f, "daemon,scenario,guests,seconds,ops,ops_per_s,p50_us,"
 	    "p99_us,eagain,failures,rss_kb,hwm_kb,guest_ops,dom0_ops,"
-	    "dom0_p50_us,dom0_p99_us,events\n");
+	    "dom0_p50_us,dom0_p99_us,events,daemon_cpu_s,xs_stress_cpu_s\n");
 	for (i = 0; i < s->nres; i++) {
 		r = &s->res[i];
 		ops = r->st.gops + r->st.sops;
 		fprintf(f, "%s,%s,%u,%.3f,%llu,%.0f,%.1f,%.1f,%llu,%llu,%ld,"
-		    "%ld,%llu,%llu,%.1f,%.1f,%llu\n", s->d.kind,
+		    "%ld,%llu,%llu,%.1f,%.1f,%llu,%.2f,%.2f\n", s->d.kind,
 		    r->sc < SC_COUNT ? scenario_names[r->sc] : "introduce",
 		    r->guests, r->secs, (unsigned long long)ops,
 		    r->secs > 0 ? (double)ops / r->secs : 0,
@@ -140,7 +141,7 @@ csv(const struct stress *s, FILE *f)
 		    (unsigned long long)r->st.sops,
 		    us(hist_pct(&r->st.slat, 50)),
 		    us(hist_pct(&r->st.slat, 99)),
-		    (unsigned long long)r->st.events);
+		    (unsigned long long)r->st.events, r->dcpu, r->scpu);
 	}
 }
 

@@ -102,6 +102,7 @@ struct result {
 	double secs;
 	struct stats st;
 	long rss_kb, hwm_kb;
+	double dcpu, scpu;	/* CPU seconds: daemon, xs-stress */
 	char extra[160];
 };
 
@@ -130,6 +131,7 @@ struct stress {
 	unsigned inflight;		/* async work of the current phase */
 	bool abort;
 	int64_t t0;			/* scenario start */
+	double dcpu0, scpu0;		/* CPU times at its start */
 	int64_t next_tick;
 	const char *what;		/* current phase, for progress */
 	void (*status)(struct stress *s, char *buf, size_t len);
@@ -188,6 +190,9 @@ int daemon_start(struct stress *s);
 int daemon_alive(struct stress *s);
 void daemon_stop(struct stress *s);
 void daemon_rss(const struct stress *s, long *rss_kb, long *hwm_kb);
+double daemon_cpu(const struct stress *s);
+/* This process's user + system CPU time in seconds. */
+double self_cpu(void);
 void daemon_cleanup(struct stress *s, bool keep);
 
 /* toolstack.c: libxl's xenstore work for a guest, over dom0 sockets. */
