@@ -4,6 +4,7 @@
  * routing of dom0's watch events.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,16 @@
 #include "xsconn.h"
 
 #define TICK_NS		(100 * NSEC_PER_MSEC)
+
+/* SIGINT/SIGTERM: stop the run cleanly (a second one kills). */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
 #define WAIT_MS		20
 
 const char *const scenario_names[SC_COUNT] = {
@@ -25,6 +36,13 @@ const char *const scenario_names[SC_COUNT] = {
 int
 stress_init(struct stress *s)
 {
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = (int)SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	s->t0 = now_ns();
 	s->rng = s->o.seed ^ 0x5eedULL;
 	return loop_init(&s->loop);
@@ -101,6 +119,10 @@ spin(struct stress *s)
 {
 	int rc = loop_once(&s->loop, WAIT_MS);
 
+	if (interrupted && !s->interrupted) {
+		s->interrupted = true;
+		stress_abort(s, "interrupted");
+	}
 	if (rc < 0) {
 		stats_fail(&s->st, FAIL_OTHER, "epoll: %s", strerror(-rc));
 		s->abort = true;
@@ -173,8 +195,6 @@ dom0_event(void *arg, struct xsconn *c, const char *path, const char *token)
 		return;
 	case 'c':
 		churn_event(s, NULL, c, path, token);
-		return;
-	case 'x':	/* the start-up watch of main.c: ignored */
 		return;
 	}
 	stats_fail(&s->st, FAIL_PROTO, "%s: watch event %s with a token it "

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -171,6 +172,9 @@ child(struct stress *s)
 	size_t n, i;
 	int fd;
 
+	/* If xs-stress dies, so does the daemon. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_DFL);
 	setenv("XENSTORED_PATH", d->sock, 1);
 	unsetenv("XENSTORED_RUNDIR");
 	unsetenv("XENSTORED_STATEDIR");	/* xensim run: <sim>/state */

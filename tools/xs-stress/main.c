@@ -230,7 +230,8 @@ main(int argc, char **argv)
 		run_scenario(&s, s.o.sc[i]);
 	memset(&s.st, 0, sizeof(s.st));
 	s.st.line_dirty = false;
-	if ((s.o.check_set ? s.o.check : s.is_px) && daemon_alive(&s) == 0 &&
+	if ((s.o.check_set ? s.o.check : s.is_px) && !s.interrupted &&
+	    daemon_alive(&s) == 0 &&
 	    s.mon != NULL && !xsconn_is_dead(s.mon)) {
 		s.abort = false;
 		s.inflight = 0;

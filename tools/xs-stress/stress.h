@@ -130,6 +130,7 @@ struct stress {
 	struct xsconn *mon;		/* dom0 watcher connection */
 	unsigned inflight;		/* async work of the current phase */
 	bool abort;
+	bool interrupted;		/* SIGINT or SIGTERM */
 	int64_t t0;			/* scenario start */
 	double dcpu0, scpu0;		/* CPU times at its start */
 	int64_t next_tick;
