@@ -3,7 +3,7 @@
 # count and print the median of each measure (not part of make check).
 #
 # usage: compare.sh [-r RUNS] [-g "160 1000"] [-s SCENARIOS] [-t SECS]
-#            XS_STRESS DAEMON_CMD...
+#            [-T PHASE_TIMEOUT] XS_STRESS DAEMON_CMD...
 # e.g.   compare.sh build/release/bin/xs-stress \
 #            "build/release/bin/pxenstored -N" \
 #            "/usr/lib/xen-4.17/bin/xenstored -N" \
@@ -13,12 +13,14 @@ runs=3
 guests="160 1000"
 scen=boot-storm,steady
 secs=10
-while getopts r:g:s:t: o; do
+limit=600
+while getopts r:g:s:t:T: o; do
 	case $o in
 	r) runs=$OPTARG ;;
 	g) guests=$OPTARG ;;
 	s) scen=$OPTARG ;;
 	t) secs=$OPTARG ;;
+	T) limit=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -34,9 +36,12 @@ for cmd in "$@"; do
 			echo "# $cmd, $n guests, run $i" >&2
 			TMPDIR=$out timeout 3600 "$xs" --daemon "$cmd" \
 			    --guests "$n" --scenario "$scen" --duration "$secs" \
-			    --no-progress --csv --seed "$i" 2>"$out/err" |
+			    --no-progress --csv --seed "$i" --timeout "$limit" \
+			    2>"$out/err" |
 			    sed -n '2,$p' | sed "s|^|$cmd,|" >>"$out/all.csv"
 			grep "FAIL\|failure" "$out/err" >&2
+			cat "$out/err" >>"$out/log"
+			rm -rf "$out"/xs-stress.*
 			i=$((i + 1))
 		done
 	done

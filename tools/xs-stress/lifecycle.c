@@ -4,7 +4,8 @@
  *
  *   1. (optional) shut the domains down (crash): @releaseDomain must
  *      fire, the domains stay introduced;
- *   2. kill them (VIRQ_DOM_EXC): @releaseDomain must fire; on each event
+ *   2. kill them (VIRQ_DOM_EXC), every other one destroyed outright (its
+ *      domid vanishes at once): @releaseDomain must fire; on each event
  *      dom0 asks IS_DOMAIN_INTRODUCED until every victim answers F;
  *   3. the nodes a dead guest owned must be gone (its data/, its
  *      frontends), while dom0's (name) stay;
@@ -37,7 +38,7 @@ struct life {
 	unsigned base;		/* rel_events before the kill */
 	unsigned checked;	/* rel_events at the last check */
 	bool checking;
-	unsigned want;		/* for the predicates */
+	bool *gone;		/* destroyed already (domid free) */
 };
 
 static bool
@@ -86,7 +87,7 @@ life_rel_event(struct stress *s, const char *path)
 
 struct intro_q {
 	struct guest *g;
-	bool want;		/* expected answer (shutdown: T) or -1 */
+	bool want;		/* the expected answer: T after a crash */
 	bool any;		/* just record g->released */
 };
 
@@ -193,9 +194,14 @@ kill_phase(struct life *l)
 	for (i = 0; i < l->n; i++) {
 		l->v[i]->dead = true;
 		l->v[i]->released = false;
-		if ((rc = xensim_domain_kill(s->sim, l->v[i]->domid)) < 0)
-			stats_fail(&s->st, FAIL_OTHER, "xensim kill %u: %s",
-			    l->v[i]->domid, strerror(-rc));
+		l->gone[i] = i % 2 == 1;
+		rc = l->gone[i] ? xensim_domain_destroy(s->sim,
+		    l->v[i]->domid) : xensim_domain_kill(s->sim,
+		    l->v[i]->domid);
+		if (rc < 0)
+			stats_fail(&s->st, FAIL_OTHER, "xensim %s %u: %s",
+			    l->gone[i] ? "destroy" : "kill", l->v[i]->domid,
+			    strerror(-rc));
 	}
 	s->what = "waiting for @releaseDomain";
 	if (stress_run_until(s, all_released, l, LIFE_SECS) || s->abort)
@@ -269,7 +275,8 @@ destroy_phase(struct life *l)
 		guest_detach(g);
 		free(g->hostile);
 		g->hostile = NULL;
-		if ((rc = xensim_domain_destroy(s->sim, g->domid)) < 0)
+		if (!l->gone[i] &&
+		    (rc = xensim_domain_destroy(s->sim, g->domid)) < 0)
 			stats_fail(&s->st, FAIL_OTHER, "xensim destroy %u: %s",
 			    g->domid, strerror(-rc));
 		s->inflight++;
@@ -385,6 +392,7 @@ life_replace(struct stress *s, struct guest **v, unsigned n,
 	l.n = n;
 	if (n == 0 || rel_watch(s) < 0)
 		return -1;
+	l.gone = xcalloc(n, sizeof(*l.gone));
 	if (shutdown_first)
 		shutdown_phase(&l);
 	if (!s->abort)
@@ -395,5 +403,6 @@ life_replace(struct stress *s, struct guest **v, unsigned n,
 		destroy_phase(&l);
 	if (!s->abort)
 		reborn_phase(&l, h);
+	free(l.gone);
 	return s->abort ? -1 : 0;
 }
