@@ -199,7 +199,6 @@ sc_boot(struct stress *s)
 		return -1;
 	}
 	s->boot = xcalloc(1, sizeof(*s->boot));
-	s->status = status;
 	b = batch_new(s->mon, false, "dom0 backend watch");
 	batch_watch(b, DISC_PATH, DISC_TOKEN);
 	stress_run_batch(s, b);
@@ -222,6 +221,7 @@ sc_boot(struct stress *s)
 		s->boot->n++;
 	}
 	s->what = "boot-storm";
+	s->status = status;
 	for (i = 0; i < s->ng; i++)
 		if (bg_of(&s->g[i]) != NULL)
 			ts_introduce(s, &s->g[i], true, &done);
