@@ -107,8 +107,14 @@ tick(struct stress *s)
 	for (i = 0; i < s->ng; i++)
 		if (s->g[i].conn != NULL)
 			xsconn_sweep(s->g[i].conn, now);
-	if (daemon_alive(s) < 0)
-		stress_abort(s, "the daemon exited");
+	if (daemon_alive(s) < 0 && !s->abort) {
+		char why[96];
+
+		daemon_status(s, why, sizeof(why));
+		stats_fail(&s->st, FAIL_OTHER, "the daemon %s", why);
+		s->d.reported = true;
+		s->abort = true;
+	}
 	if (s->tick != NULL)
 		s->tick(s);
 	report_progress(s, false);

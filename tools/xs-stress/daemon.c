@@ -260,6 +260,23 @@ daemon_alive(struct stress *s)
 }
 
 void
+daemon_status(const struct stress *s, char *buf, size_t len)
+{
+	int st = s->d.status;
+
+	if (!s->d.exited)
+		snprintf(buf, len, "is running");
+	else if (WIFEXITED(st))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "was killed by signal %d (%s)%s",
+		    WTERMSIG(st), strsignal(WTERMSIG(st)),
+		    WCOREDUMP(st) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended (status %#x)", st);
+}
+
+void
 daemon_rss(const struct stress *s, long *rss_kb, long *hwm_kb)
 {
 	char path[64], line[256];

@@ -239,8 +239,12 @@ main(int argc, char **argv)
 	}
 	fails = stats_failures(&s.st);
 	retarget_stats(&s, &s.fin);
-	if (daemon_alive(&s) < 0)
-		stats_fail(&s.fin, FAIL_OTHER, "the daemon is gone");
+	if (daemon_alive(&s) < 0 && !s.d.reported) {
+		char why[96];
+
+		daemon_status(&s, why, sizeof(why));
+		stats_fail(&s.fin, FAIL_OTHER, "the daemon %s", why);
+	}
 	report_results(&s);
 	guests_free(&s);
 	for (i = 0; i < s.nts; i++)

@@ -94,6 +94,7 @@ struct daemon {
 	pid_t pid;
 	int status;		/* after exit */
 	bool exited;
+	bool reported;		/* its unexpected end is a failure already */
 };
 
 struct result {
@@ -191,6 +192,8 @@ int daemon_start(struct stress *s);
 int daemon_alive(struct stress *s);
 void daemon_stop(struct stress *s);
 void daemon_rss(const struct stress *s, long *rss_kb, long *hwm_kb);
+/* "exited with status 1", "was killed by signal 11 (...)". */
+void daemon_status(const struct stress *s, char *buf, size_t len);
 double daemon_cpu(const struct stress *s);
 /* This process's user + system CPU time in seconds. */
 double self_cpu(void);
