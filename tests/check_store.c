@@ -229,11 +229,14 @@ START_TEST(set_special)
 	struct trie_perm p[3] = {
 		{ 0, 0, 0 }, { 5, 1, 0 }, { 6, 3, STALE },
 	};
-	uint64_t gen;
+	uint64_t gen, ctxgen;
 
 	ck_assert_int_eq(store_init(&st, 42, 0), 0);
 	gen = st.special[SPECIAL_RELEASE].gen;
+	ctxgen = trie_ctx_gen(st.cx);
 	ck_assert_int_eq(store_set_special(&st, SPECIAL_RELEASE, p, 3), 0);
+	/* Newer than every node change so far (same counter as nodes). */
+	ck_assert_uint_gt(st.special[SPECIAL_RELEASE].gen, ctxgen);
 	/* Copied: the caller's array is its own. */
 	p[1].id = 99;
 	ck_assert_uint_eq(st.special[SPECIAL_RELEASE].n, 3);
