@@ -141,7 +141,7 @@ END_TEST
 START_TEST(touch_growth)
 {
 	enum { N = 5000 };
-	char path[32];
+	char path[64];
 	struct txn *t;
 	long i;
 
