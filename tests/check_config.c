@@ -388,7 +388,7 @@ START_TEST(parse_twice)
 }
 END_TEST
 
-/* ---- socket path ---------------------------------------------------------- */
+/* ---- socket path ------------------------------------------------------ */
 
 static const struct sock_case {
 	const char *env_path, *env_rundir, *opt;
