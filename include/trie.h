@@ -110,6 +110,13 @@ void trie_ctx_free(struct trie_ctx **cxp);
 /* The last generation number handed out (see trie_node_gen). */
 uint64_t trie_ctx_gen(const struct trie_ctx *cx);
 
+/*
+ * Hand out a new generation number, as a change of a node would: for
+ * objects kept outside the trie whose changes must be ordered with the
+ * nodes' (the daemon's permission lists of the special paths).
+ */
+uint64_t trie_ctx_next_gen(struct trie_ctx *cx);
+
 /* Nodes currently allocated by this context (trie nodes only). */
 uint64_t trie_ctx_live_nodes(const struct trie_ctx *cx);
 

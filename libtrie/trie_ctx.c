@@ -70,6 +70,12 @@ trie_ctx_gen(const struct trie_ctx *cx)
 }
 
 uint64_t
+trie_ctx_next_gen(struct trie_ctx *cx)
+{
+	return ++cx->gen;
+}
+
+uint64_t
 trie_ctx_live_nodes(const struct trie_ctx *cx)
 {
 	return cx->live_nodes;

@@ -189,7 +189,8 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 	cfg->fsync = 1;
 	cfg->watch_event_timeout = 20;
 	quota_defaults(&cfg->quota);
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a previous parse's state. */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
 	    options, NULL)) != -1) {

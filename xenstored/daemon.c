@@ -49,8 +49,12 @@ daemon_track(struct xsd *x, unsigned domid)
 		return d;
 	if (d != NULL)
 		return NULL;	/* still being torn down */
+	/*
+	 * The next generation: a node changed before now (even the last
+	 * one, at trie_ctx_gen) is older than the domain.
+	 */
 	return domain_track(&x->doms, domid, &x->cfg.quota,
-	    trie_ctx_gen(x->store.cx));
+	    trie_ctx_gen(x->store.cx) + 1);
 }
 
 void
