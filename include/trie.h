@@ -76,6 +76,12 @@ struct trie_perm {
 /* For trie_write/trie_mkdir: new nodes copy their parent's list verbatim. */
 #define TRIE_INHERIT (-1)
 
+/*
+ * A keyed 64-bit hash (SipHash-1-3) for callers' own tables of names and
+ * paths: with a random seed, clients cannot choose colliding inputs.
+ */
+uint64_t trie_hash64(uint64_t seed, const void *data, size_t len);
+
 /* Is `path` canonical (see PATHS above)?  Its length in *len if so. */
 bool trie_path_valid(const char *path, size_t *len);
 

@@ -123,17 +123,17 @@ START_TEST(touch_counts_distinct_paths)
 
 	start();
 	t = txn_find(&c, 1);
-	ck_assert_int_eq(txn_touch(t, "/a"), 1);
-	ck_assert_int_eq(txn_touch(t, "/a"), 1);
-	ck_assert_int_eq(txn_touch(t, "/b"), 2);
-	ck_assert_int_eq(txn_touch(t, "/a/b"), 3);
-	ck_assert_int_eq(txn_touch(t, "/"), 4);
-	ck_assert_int_eq(txn_touch(t, "/b"), 4);
-	ck_assert_int_eq(txn_touch(t, "/a/"), 5);	/* just a string */
+	ck_assert_int_eq(txn_touch(t, "/a", 42), 1);
+	ck_assert_int_eq(txn_touch(t, "/a", 42), 1);
+	ck_assert_int_eq(txn_touch(t, "/b", 42), 2);
+	ck_assert_int_eq(txn_touch(t, "/a/b", 42), 3);
+	ck_assert_int_eq(txn_touch(t, "/", 42), 4);
+	ck_assert_int_eq(txn_touch(t, "/b", 42), 4);
+	ck_assert_int_eq(txn_touch(t, "/a/", 42), 5);	/* just a string */
 	/* Each transaction counts its own. */
 	start();
-	ck_assert_int_eq(txn_touch(txn_find(&c, 2), "/a"), 1);
-	ck_assert_int_eq(txn_touch(t, "/a"), 5);
+	ck_assert_int_eq(txn_touch(txn_find(&c, 2), "/a", 42), 1);
+	ck_assert_int_eq(txn_touch(t, "/a", 42), 5);
 }
 END_TEST
 
@@ -149,14 +149,14 @@ START_TEST(touch_growth)
 	t = txn_find(&c, 1);
 	for (i = 0; i < N; i++) {
 		snprintf(path, sizeof(path), "/local/domain/%ld/x", i);
-		ck_assert_int_eq(txn_touch(t, path), i + 1);
+		ck_assert_int_eq(txn_touch(t, path, 42), i + 1);
 	}
 	ck_assert_uint_ge(t->captouched, 2 * (size_t)N);
 	for (i = 0; i < N; i++) {
 		snprintf(path, sizeof(path), "/local/domain/%ld/x", i);
-		ck_assert_int_eq(txn_touch(t, path), N);
+		ck_assert_int_eq(txn_touch(t, path, 42), N);
 	}
-	ck_assert_int_eq(txn_touch(t, "/new"), N + 1);
+	ck_assert_int_eq(txn_touch(t, "/new", 42), N + 1);
 }
 END_TEST
 

@@ -99,7 +99,7 @@ setup(void)
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
 	ck_assert_int_eq(store_init(&x->store, 99, 0), 0);
-	ck_assert_int_eq(watches_init(&x->watches), 0);
+	ck_assert_int_eq(watches_init(&x->watches, 7), 0);
 	ck_assert_int_eq(domains_init(&x->doms), 0);
 	nconns = 0;
 	nev = 0;

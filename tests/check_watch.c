@@ -28,7 +28,7 @@ static struct watch_list la, lb;
 static void
 setup(void)
 {
-	ck_assert_int_eq(watches_init(&w), 0);
+	ck_assert_int_eq(watches_init(&w, 7), 0);
 	TAILQ_INIT(&la);
 	TAILQ_INIT(&lb);
 }

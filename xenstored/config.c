@@ -192,7 +192,7 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 	/* 0, not 1: glibc then also forgets a previous parse's state. */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
+	while ((c = getopt_long(argc, argv, ":DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
 	    options, NULL)) != -1) {
 		switch (c) {
 		case 'D': cfg->no_domain_init = true; break;
@@ -296,10 +296,23 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		case 'H':
 			usage(out);
 			return 1;
+		case ':':
+			if (optopt)
+				fprintf(err, "pxenstored: option -%c needs an "
+				    "argument\n", optopt);
+			else
+				fprintf(err, "pxenstored: option %s needs an "
+				    "argument\n", argv[optind - 1]);
+			rc = -EINVAL;
+			break;
 		default:
 			/* Like the C daemon: complain, carry on. */
-			fprintf(err, "pxenstored: ignoring unknown option "
-			    "'%s'\n", argv[optind - 1]);
+			if (optopt)
+				fprintf(err, "pxenstored: ignoring unknown "
+				    "option -%c\n", optopt);
+			else
+				fprintf(err, "pxenstored: ignoring unknown "
+				    "option '%s'\n", argv[optind - 1]);
 			break;
 		}
 		if (rc < 0)

@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "loop.h"
 #include "quota.h"
 #include "request.h"
 #include "txn.h"
@@ -81,6 +82,10 @@ conn_close(struct conn *c, const char *why)
 	if (c->dirty) {
 		TAILQ_REMOVE(&x->dirty, c, dirty_link);
 		c->dirty = false;
+	}
+	if (c->stuck) {
+		TAILQ_REMOVE(&x->stuck, c, stuck_link);
+		c->stuck = false;
 	}
 	TAILQ_REMOVE(&x->conns, c, link);
 	x->nconns--;
@@ -225,6 +230,65 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 		TAILQ_INSERT_TAIL(&c->x->dirty, c, dirty_link);
 	}
 	return 0;
+}
+
+void
+conn_sent(struct conn *c, bool progress)
+{
+	struct xsd *x = c->x;
+
+	if (c->closing || c->priv)
+		return;
+	if (conn_out_pending(c) == 0) {
+		if (c->stuck) {
+			TAILQ_REMOVE(&x->stuck, c, stuck_link);
+			c->stuck = false;
+		}
+		return;
+	}
+	if (!c->stuck) {
+		c->stuck = true;
+		TAILQ_INSERT_TAIL(&x->stuck, c, stuck_link);
+		c->stuck_since = loop_now_ms();
+	} else if (progress) {
+		c->stuck_since = loop_now_ms();
+	}
+}
+
+unsigned
+conn_drop_events(struct conn *c)
+{
+	size_t keep_end, off, w, first_end;
+	unsigned dropped = 0, msgs = 0;
+
+	if (c->outmsgs == 0 || c->out_safe != c->outlen)
+		return 0;	/* nothing queued, or not all released yet */
+	/* The message being sent stays whole; look at those after it. */
+	first_end = c->outmsg_end;
+	keep_end = w = first_end;
+	for (off = first_end; off + WIRE_HDR <= c->outlen;) {
+		struct xsd_sockmsg h;
+		size_t len;
+
+		memcpy(&h, c->out + off, WIRE_HDR);
+		len = WIRE_HDR + h.len;
+		if (h.type == XS_WATCH_EVENT) {
+			dropped++;
+		} else {
+			memmove(c->out + w, c->out + off, len);
+			w += len;
+			msgs++;
+		}
+		off += len;
+	}
+	keep_end = w;
+	if (c->dom != NULL)
+		c->dom->queued_bytes -= c->outlen - keep_end;
+	c->outlen = c->out_safe = keep_end;
+	c->outmsgs = 1 + msgs;
+	if (c->dom != NULL)
+		c->dom->outstanding = c->outmsgs;
+	return dropped;
 }
 
 /* Handle whole requests from buf[0..len); returns the bytes consumed. */

@@ -37,6 +37,9 @@ TAILQ_HEAD(txn_list, txn);
 struct conn {
 	TAILQ_ENTRY(conn) link;		/* xsd->conns */
 	TAILQ_ENTRY(conn) dirty_link;	/* xsd->dirty while output waits */
+	TAILQ_ENTRY(conn) stuck_link;	/* xsd->stuck: peer not reading */
+	bool stuck;
+	uint64_t stuck_since;		/* ms: last progress of its output */
 	unsigned long id;
 	struct xsd *x;			/* borrowed */
 	const struct conn_ops *ops;
@@ -137,6 +140,19 @@ conn_out_release(struct conn *c)
  */
 int conn_restore_output(struct conn *c, const void *out, size_t len,
     size_t head_rest);
+
+/*
+ * The transport tried to send: `progress` if some bytes went.  An
+ * unprivileged peer that leaves output unread is remembered, so that its
+ * watch events can be discarded after the watch-event timeout.
+ */
+void conn_sent(struct conn *c, bool progress);
+
+/*
+ * Discard queued watch events not yet started (the watch-event timeout):
+ * replies stay.  Returns the number dropped.
+ */
+unsigned conn_drop_events(struct conn *c);
 
 /* Drop all watches and transactions (RESET_WATCHES, ring reset). */
 void conn_reset(struct conn *c);

@@ -55,9 +55,11 @@ struct xsd {
 	struct conn_list conns;		/* every live connection */
 	struct conn_list dirty;		/* output queued, not yet pushed */
 	struct conn_list dead;		/* closed, to free before sleeping */
+	struct conn_list stuck;		/* unprivileged, output unread */
 	unsigned nconns;
 	unsigned long next_conn_id;
 	struct xsd_stats stats;
+	uint64_t seed;			/* random: keys the daemon's hashes */
 	/* scratch buffers: one request is handled at a time */
 	char reply[XENSTORE_PAYLOAD_MAX + 64];
 	uint8_t rbuf[XSD_READ_CHUNK];
@@ -86,5 +88,11 @@ struct domain *daemon_track(struct xsd *x, unsigned domid);
 
 /* Before sleeping: push queued output, free closed connections. */
 void daemon_before_sleep(void *arg);
+
+/*
+ * Every second: events queued for unprivileged peers that have not read
+ * anything for the watch-event timeout are discarded (-w watch-event=).
+ */
+void daemon_expire_events(void *arg);
 
 #endif

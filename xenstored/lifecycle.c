@@ -156,6 +156,35 @@ apply_all(struct xsd *x, struct pathlist *l, update_fn *fn, bool events)
 	}
 }
 
+/* The special paths' lists forget it too (C: "plus the two special"). */
+static void
+clean_specials(struct xsd *x, unsigned domid)
+{
+	struct trie_perm buf[64], *np;
+	int i;
+
+	for (i = 0; i < SPECIAL_COUNT; i++) {
+		const struct special_perms *sp = &x->store.special[i];
+		size_t j, k = 0;
+
+		np = sp->n <= 64 ? buf : malloc(sp->n * sizeof(*np));
+		if (np == NULL)
+			continue;
+		for (j = 0; j < sp->n; j++) {
+			if (j > 0 && sp->p[j].id == domid)
+				continue;
+			np[k] = sp->p[j];
+			if (j == 0 && np[k].id == domid)
+				np[k].id = (uint16_t)x->cfg.priv_domid;
+			k++;
+		}
+		if (k != sp->n || np[0].id != sp->p[0].id)
+			store_set_special(&x->store, i, np, k);
+		if (np != buf)
+			free(np);
+	}
+}
+
 /* Nodes owned by the domain go (or change hands); ACLs forget it. */
 void
 lifecycle_clean_tree(struct xsd *x, unsigned domid)
@@ -173,6 +202,7 @@ lifecycle_clean_tree(struct xsd *x, unsigned domid)
 	if (trie_walk(x->store.cx, x->store.root, acl_visit, &l) == 0)
 		apply_all(x, &l, do_perms, false);
 	pathlist_free(&l);
+	clean_specials(x, domid);
 }
 
 int

@@ -222,6 +222,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&x->conns);
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
+	TAILQ_INIT(&x->stuck);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
@@ -250,16 +251,18 @@ main(int argc, char **argv)
 	    log_trace_open(&x->log, x->cfg.trace_file) < 0)
 		log_warn(&x->log, "cannot open trace file %s",
 		    x->cfg.trace_file);
+	x->seed = random_seed();
 	if ((rc = loop_new(&x->loop)) < 0 ||
-	    (rc = store_init(&x->store, random_seed(),
-	    x->cfg.priv_domid)) < 0 ||
-	    (rc = watches_init(&x->watches)) < 0 ||
+	    (rc = store_init(&x->store, x->seed, x->cfg.priv_domid)) < 0 ||
+	    (rc = watches_init(&x->watches, x->seed ^ 0x5a5a5a5a)) < 0 ||
 	    (rc = domains_init(&x->doms)) < 0 ||
 	    (rc = setup_signals(x, &sig)) < 0) {
 		log_err(&x->log, "start-up failed: %s", strerror(-rc));
 		return 1;
 	}
 	loop_before_sleep(x->loop, daemon_before_sleep, x);
+	if (x->cfg.watch_event_timeout > 0)
+		loop_timer(x->loop, 1000, daemon_expire_events, x, NULL);
 	if (x->cfg.live_update) {
 		rc = liveupdate_restore(x);
 		if (rc < 0) {

@@ -134,7 +134,7 @@ touch(struct req *r, const char *path)
 
 	if (r->txn == NULL || r->who.priv || r->c->dom == NULL)
 		return 0;
-	n = txn_touch(r->txn, path);
+	n = txn_touch(r->txn, path, r->x->seed);
 	if (n < 0) {
 		r->txn->failed = -ENOMEM;
 		return (int)n;

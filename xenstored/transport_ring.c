@@ -221,6 +221,8 @@ ring_flush(struct ring *r)
 	}
 	if (wrote)
 		xen_notify(r->x->xen, r->local_port);
+	if (c != NULL)
+		conn_sent(c, wrote);
 	if (c != NULL && c->stalled)
 		conn_resume(c);
 	/* Output drained enough: input we held back can be read now. */

@@ -41,6 +41,7 @@ sock_kick(struct conn *c)
 {
 	struct sock *s = c->tp;
 	uint32_t want = loop_events(s->lfd);
+	bool progress = false;
 
 	while (conn_out_sendable(c) > 0) {
 		ssize_t n = send(s->fd, c->out + c->outhead,
@@ -48,6 +49,7 @@ sock_kick(struct conn *c)
 
 		if (n > 0) {
 			conn_out_consumed(c, (size_t)n);
+			progress = true;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -62,6 +64,7 @@ sock_kick(struct conn *c)
 	else
 		want &= ~(uint32_t)EPOLLOUT;
 	loop_set(s->lfd, want);
+	conn_sent(c, progress);
 	if (c->stalled)
 		conn_resume(c);
 }
