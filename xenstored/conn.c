@@ -87,6 +87,12 @@ conn_close(struct conn *c, const char *why)
 		TAILQ_REMOVE(&x->stuck, c, stuck_link);
 		c->stuck = false;
 	}
+	if (c->deferred) {
+		TAILQ_REMOVE(&x->deferred, c, deferred_link);
+		c->deferred = false;
+	}
+	if (x->protect == c)
+		daemon_unprotect(x, c);
 	TAILQ_REMOVE(&x->conns, c, link);
 	x->nconns--;
 	TAILQ_INSERT_TAIL(&x->dead, c, link);
@@ -311,6 +317,15 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			*err = -EPROTO;
 			break;
 		}
+		if (c->x->protect != NULL && !c->priv &&
+		    daemon_must_defer(c->x, c, &w)) {
+			c->deferred = true;
+			c->stalled = true;
+			TAILQ_INSERT_TAIL(&c->x->deferred, c, deferred_link);
+			if (c->ops->stall != NULL)
+				c->ops->stall(c, true);
+			break;
+		}
 		request_handle(c->x, c, &w);
 		used += need;
 		if (!c->closing && conn_must_wait(c)) {
@@ -376,7 +391,7 @@ conn_input(struct conn *c, const void *data, size_t len)
 bool
 conn_must_wait(const struct conn *c)
 {
-	if (conn_out_pending(c) > CONN_OUT_STALL)
+	if (c->deferred || conn_out_pending(c) > CONN_OUT_STALL)
 		return true;
 	return !c->priv && c->dom != NULL &&
 	    quota_exceeded(&c->dom->quota, Q_OUTSTANDING, c->outmsgs);

@@ -50,6 +50,9 @@ struct conn {
 	bool closing;
 	bool dirty;
 	bool stalled;			/* input paused: too much output */
+	bool deferred;			/* waiting for dom0's transaction */
+	TAILQ_ENTRY(conn) deferred_link;	/* xsd->deferred */
+	unsigned eagain_streak;		/* commits refused in a row */
 	bool blocked;			/* transport cannot take output */
 	/* partial or unprocessed input */
 	uint8_t *in;

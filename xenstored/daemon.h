@@ -56,6 +56,9 @@ struct xsd {
 	struct conn_list dirty;		/* output queued, not yet pushed */
 	struct conn_list dead;		/* closed, to free before sleeping */
 	struct conn_list stuck;		/* unprivileged, output unread */
+	struct conn_list deferred;	/* publishing held back: protect */
+	struct conn *protect;		/* privileged conn being let through */
+	uint64_t protect_since;
 	unsigned nconns;
 	unsigned long next_conn_id;
 	struct xsd_stats stats;
@@ -91,8 +94,24 @@ void daemon_before_sleep(void *arg);
 
 /*
  * Every second: events queued for unprivileged peers that have not read
- * anything for the watch-event timeout are discarded (-w watch-event=).
+ * anything for the watch-event timeout are discarded (-w watch-event=),
+ * and a protection that outlived its bound ends.
  */
-void daemon_expire_events(void *arg);
+void daemon_housekeeping(void *arg);
+
+/*
+ * XSA-206: a privileged connection whose transactions keep failing
+ * because guests keep changing what it reads gets protection: until its
+ * next commit (or abort, or it closes, or 2 s pass), requests of
+ * unprivileged connections that would publish a change (writes outside a
+ * transaction, commits) wait.  Its next attempt therefore commits.
+ */
+#define PROTECT_AFTER 2		/* EAGAINs in a row */
+#define PROTECT_MAX_MS 2000
+void daemon_protect(struct xsd *x, struct conn *c);
+void daemon_unprotect(struct xsd *x, struct conn *c);
+/* Must this request wait (and its connection with it)? */
+bool daemon_must_defer(struct xsd *x, struct conn *c,
+    const struct wire_req *w);
 
 #endif

@@ -38,14 +38,16 @@ daemon_before_sleep(void *arg)
 }
 
 void
-daemon_expire_events(void *arg)
+daemon_housekeeping(void *arg)
 {
 	struct xsd *x = arg;
 	uint64_t now = loop_now_ms(), limit;
 	struct conn *c, *next;
 
+	if (x->protect != NULL && now - x->protect_since > PROTECT_MAX_MS)
+		daemon_unprotect(x, x->protect);
 	limit = (uint64_t)x->cfg.watch_event_timeout * 1000;
-	for (c = TAILQ_FIRST(&x->stuck); c != NULL; c = next) {
+	for (c = TAILQ_FIRST(&x->stuck); c != NULL && limit > 0; c = next) {
 		next = TAILQ_NEXT(c, stuck_link);
 		if (now - c->stuck_since < limit)
 			continue;
@@ -56,5 +58,5 @@ daemon_expire_events(void *arg)
 		}
 		c->stuck_since = now;
 	}
-	loop_timer(x->loop, 1000, daemon_expire_events, x, NULL);
+	loop_timer(x->loop, 1000, daemon_housekeeping, x, NULL);
 }

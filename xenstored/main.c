@@ -223,6 +223,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
 	TAILQ_INIT(&x->stuck);
+	TAILQ_INIT(&x->deferred);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
@@ -261,8 +262,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	loop_before_sleep(x->loop, daemon_before_sleep, x);
-	if (x->cfg.watch_event_timeout > 0)
-		loop_timer(x->loop, 1000, daemon_expire_events, x, NULL);
+	loop_timer(x->loop, 1000, daemon_housekeeping, x, NULL);
 	if (x->cfg.live_update) {
 		rc = liveupdate_restore(x);
 		if (rc < 0) {
