@@ -36,7 +36,11 @@ store_set_special(struct store *st, int idx, const struct trie_perm *p,
 	free(st->special[idx].p);
 	st->special[idx].p = np;
 	st->special[idx].n = n;
-	st->special[idx].gen++;
+	/*
+	 * A generation on the tree's scale: ACL entries are checked against
+	 * the first generation of their domain (daemon_entry_alive).
+	 */
+	st->special[idx].gen = trie_ctx_gen(st->cx);
 	return 0;
 }
 
