@@ -71,10 +71,13 @@ access_to(struct req *r, const struct trie_node *n)
 	    r->x);
 }
 
+static int touch(struct req *r, const char *path);
+
 /*
  * The node at `path` if the caller has every bit of `want` on it.  A
  * missing node is ENOENT when the caller's access to the nearest existing
- * ancestor shares a bit with `want`, else EACCES.
+ * ancestor shares a bit with `want`, else EACCES.  In a transaction the
+ * lookup touches the node, present or not (the C daemon's access_node).
  */
 static int
 get_checked(struct req *r, const char *path, unsigned want, unsigned obs,
@@ -82,8 +85,10 @@ get_checked(struct req *r, const char *path, unsigned want, unsigned obs,
 {
 	const struct trie_node *n, *a;
 	size_t m;
-	int rc = view_get(r, path, obs | OBS_NODE, &n);
+	int rc = touch(r, path);
 
+	if (rc == 0)
+		rc = view_get(r, path, obs | OBS_NODE, &n);
 	if (rc < 0)
 		return rc;
 	if (n != NULL) {
