@@ -110,6 +110,34 @@ record_size(size_t nperms, size_t vallen, size_t kidnames)
 	return 16 + 8 * nperms + vallen + kidnames;
 }
 
+/*
+ * Node-size quota when `path` is created below the existing ancestor `a`
+ * (path[0..m)): every node written counts, as in the C daemon, so the
+ * ancestor whose child list grows, each created intermediate node (its
+ * child list names the next level) and the target with `len` bytes.
+ * Created nodes copy a's `np` permission entries.
+ */
+static bool
+creation_too_big(const struct quota *q, const char *path, size_t m,
+    const struct trie_node *a, size_t np, size_t len)
+{
+	const char *c = path + (m == 1 ? 1 : m + 1), *e = strchrnul(c, '/');
+	size_t alen;
+
+	trie_node_value(a, &alen);
+	if (quota_exceeded(q, Q_NODE_SIZE, record_size(np, alen,
+	    trie_node_child_names_len(a) + (size_t)(e - c) + 1)))
+		return true;
+	while (*e != '\0') {
+		c = e + 1;
+		e = strchrnul(c, '/');
+		if (quota_exceeded(q, Q_NODE_SIZE, record_size(np, 0,
+		    (size_t)(e - c) + 1)))
+			return true;
+	}
+	return quota_exceeded(q, Q_NODE_SIZE, record_size(np, len, 0));
+}
+
 /* Quotas a published change must respect, for unprivileged callers. */
 static int
 check_delta(struct req *r, const struct trie_acct *delta)
@@ -284,8 +312,8 @@ set_common(struct req *r, const char *path, const void *val, size_t len,
 		if (!(access_to(r, a) & PERM_WRITE))
 			return -EACCES;
 		trie_node_perms(a, &np);
-		if (unpriv && d != NULL && quota_exceeded(&d->quota,
-		    Q_NODE_SIZE, record_size(np, len, 0)))
+		if (unpriv && d != NULL &&
+		    creation_too_big(&d->quota, path, m, a, np, len))
 			return -ENOSPC;
 		rc = touch(r, path);
 		if (rc == 0) {
