@@ -608,9 +608,21 @@ op_set_perms(struct req *r)
 			rc = -EPERM;
 			goto out;
 		}
-		rc = store_set_special(&r->x->store, idx, perms, np);
-		if (rc == 0)
-			events_fire_special(r->x, idx);
+		{
+			/* Watchers who could read it before hear of it. */
+			struct special_perms was = *sp;
+
+			was.p = malloc(sp->n * sizeof(*was.p));
+			if (was.p == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			memcpy(was.p, sp->p, sp->n * sizeof(*was.p));
+			rc = store_set_special(&r->x->store, idx, perms, np);
+			if (rc == 0)
+				events_fire_special_perms(r->x, idx, &was);
+			free(was.p);
+		}
 		goto out;
 	}
 	rc = get_checked(r, path, PERM_WRITE | PERM_OWNER, 0, &n);
