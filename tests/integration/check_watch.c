@@ -353,11 +353,91 @@ START_TEST(test_txn_events)
 	ck_events(p, w, "/t/a|t");
 	ck_fails(xs_transaction_end(p, t, false), EAGAIN);
 	ck_events(p, w, "");
-	/* Events of an unprivileged writer's transaction are filtered
-	 * like any other. */
+	/* A removal in a transaction: exact events below, at commit. */
+	xwrite(p, XBT_NULL, "/t/sub/k", "");
+	ck_events(p, w, "/t/sub/k|t");
+	ck_succeeds(xs_watch(w, "/t/sub/k", "k"));
+	xw_expect(w, "/t/sub/k", "k");
+	ck_succeeds(xs_watch(w, "/t/sub/k/never", "never"));
+	xw_expect(w, "/t/sub/k/never", "never");
+	t = xs_transaction_start(p);
+	xrm(p, t, "/t/sub");
+	ck_events(p, w, "");
+	ck_succeeds(xs_transaction_end(p, t, false));
+	ck_events(p, w, "/t/sub/k|k;/t/sub|t");
 	xs_close(other);
 	xs_close(w);
 }
+END_TEST
+
+START_TEST(test_txn_events_filtered)
+{
+	struct xs_handle *g = watcher(6), *u = xs_as(5);
+	xs_transaction_t t;
+
+	xwrite(u, XBT_NULL, "tp", "");
+	ck_succeeds(xperms(u, XBT_NULL, "tp", "n5", "r6", NULL));
+	ck_succeeds(xs_watch(g, "/local/domain/5", "g"));
+	xw_expect(g, "/local/domain/5", "g");
+	/* A transaction of an unprivileged writer: filtered at commit. */
+	t = xs_transaction_start(u);
+	xwrite(u, t, "tp", "1");
+	xwrite(u, t, "hidden", "1");
+	ck_succeeds(xs_transaction_end(u, t, false));
+	ck_events(p, g, "/local/domain/5/tp|g");
+	/* Access taken away in the transaction: the old permissions
+	 * count, so the watcher hears of it. */
+	t = xs_transaction_start(p);
+	ck_succeeds(xperms(p, t, "/local/domain/5/tp", "n5", NULL));
+	xwrite(p, t, "/local/domain/5/tp", "2");
+	ck_succeeds(xs_transaction_end(p, t, false));
+	ck_events(p, g, "/local/domain/5/tp|g");
+	xwrite(u, XBT_NULL, "tp", "3");
+	ck_events(p, g, "");
+	xs_close(u);
+	xs_close(g);
+}
+END_TEST
+
+/* Next event is `path` with the long token (messages stay short). */
+static void
+expect_long(int fd, const char *path, const char *token)
+{
+	size_t pl = strlen(path), tl = strlen(token);
+	struct rmsg e;
+
+	ck_assert_int_eq(raw_recv(fd, &e, ITEST_WAIT_MS), 1);
+	ck_assert_uint_eq(e.hdr.type, XS_WATCH_EVENT);
+	ck_assert_msg(e.hdr.len == pl + tl + 2 && strcmp(e.body, path) == 0 &&
+	    memcmp(e.body + pl + 1, token, tl + 1) == 0, "event of %u bytes "
+	    "for %.40s, expected %zu bytes for %s", e.hdr.len, e.body,
+	    pl + tl + 2, path);
+}
+
+START_TEST(test_event_size)
+{
+	char *token = malloc(4100);
+	struct rmsg m;
+	int fd = raw_open();
+
+	/* An event is path + token + 2 bytes; over 4096 it is dropped. */
+	memset(token, 't', 4088);
+	token[4088] = '\0';
+	raw_req(fd, XS_WATCH, 0, &m, "/", token, NULL);
+	ck_rstr(&m, XS_WATCH, "OK");
+	expect_long(fd, "/", token);			/* 4091 bytes */
+	xwrite(p, XBT_NULL, "/ab", "");
+	expect_long(fd, "/ab", token);			/* 4093 */
+	xwrite(p, XBT_NULL, "/abcde", "");
+	expect_long(fd, "/abcde", token);		/* 4096 */
+	xwrite(p, XBT_NULL, "/abcdef", "");		/* 4097: dropped */
+	xwrite(p, XBT_NULL, "/abcde/f", "");		/* 4098: dropped */
+	xwrite(p, XBT_NULL, "/z", "");
+	expect_long(fd, "/z", token);
+	close(fd);
+	free(token);
+}
+END_TEST
 END_TEST
 
 START_TEST(test_special_watch)
@@ -376,6 +456,14 @@ START_TEST(test_special_watch)
 	ck_succeeds(xperms(p, XBT_NULL, "@releaseDomain", "n0", "r6", NULL));
 	ck_events(p, g, "@releaseDomain|rel");
 	ck_events(p, o, "");
+	ck_events(p, w, "@releaseDomain|rel");
+	/* Losing access: told once (the old permissions let it read). */
+	ck_succeeds(xperms(p, XBT_NULL, "@releaseDomain", "n0", NULL));
+	ck_events(p, g, "@releaseDomain|rel");
+	ck_events(p, o, "");
+	ck_events(p, w, "@releaseDomain|rel");
+	ck_succeeds(xperms(p, XBT_NULL, "@releaseDomain", "n0", NULL));
+	ck_events(p, g, "");
 	ck_events(p, w, "@releaseDomain|rel");
 	/* Writes to normal nodes never reach special watches. */
 	xwrite(p, XBT_NULL, "/local/domain/5/x", "");
@@ -408,5 +496,7 @@ main(void)
 	tcase_add_test(tc, test_multiple_watchers);
 	tcase_add_test(tc, test_txn_events);
 	tcase_add_test(tc, test_special_watch);
+	tcase_add_test(tc, test_txn_events_filtered);
+	tcase_add_test(tc, test_event_size);
 	return itest_run(s);
 }
