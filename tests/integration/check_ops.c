@@ -1534,6 +1534,52 @@ START_TEST(test_payload_limit)
 }
 END_TEST
 
+/* A DIRECTORY reply of exactly `total` bytes: children of 63 chars
+ * (64 bytes with the NUL) and one to make up the rest. */
+static void
+ck_dir_reply(struct xs_handle *h, int fd, size_t total, bool fits)
+{
+	char path[128], name[80];
+	size_t len = 0, i = 0;
+	struct rmsg m;
+
+	xrm(h, XBT_NULL, "/dl");
+	xmkdir(h, XBT_NULL, "/dl");
+	for (; len + 64 <= total - 2; i++, len += 64) {
+		snprintf(name, sizeof(name), "%02zu%061d", i, 0);
+		snprintf(path, sizeof(path), "/dl/%s", name);
+		xwrite(h, XBT_NULL, path, "");
+	}
+	memset(name, 'z', total - len - 1);
+	name[total - len - 1] = '\0';
+	snprintf(path, sizeof(path), "/dl/%s", name);
+	xwrite(h, XBT_NULL, path, "");
+	raw_req(fd, XS_DIRECTORY, 0, &m, "/dl", NULL);
+	if (fits) {
+		ck_assert_uint_eq(m.hdr.type, XS_DIRECTORY);
+		ck_assert_uint_eq(m.hdr.len, total);
+	} else {
+		ck_rerr(&m, "E2BIG");
+	}
+}
+
+START_TEST(test_reply_limit)
+{
+	struct xs_handle *h;
+	int fd;
+
+	itest_start(NULL);
+	h = xs_priv();
+	fd = raw_open();
+	ck_dir_reply(h, fd, XENSTORE_PAYLOAD_MAX - 1, true);	/* N-1 */
+	ck_dir_reply(h, fd, XENSTORE_PAYLOAD_MAX, true);	/* N */
+	ck_dir_reply(h, fd, XENSTORE_PAYLOAD_MAX + 1, false);	/* N+1 */
+	close(fd);
+	xs_close(h);
+	ck_store_ok();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1580,5 +1626,6 @@ main(void)
 	tcase_add_test(tc, test_quota_default_path_max);
 	tcase_add_test(tc, test_quota_txn_nodes);
 	tcase_add_test(tc, test_payload_limit);
+	tcase_add_test(tc, test_reply_limit);
 	return itest_run(s);
 }

@@ -220,11 +220,11 @@ t 0 xenstore-chmod -r /m b3
 out '/m/a = ""   (b3)' '/m/a/b = "1"   (b3)' '/m/c = "2"   (b3)' \
     '/m = ""   (b3)'
 t 0 bash -c 'xenstore-ls -f -p /m; xenstore-ls -f -p / | grep "^/m "'
-# -u: the parents too (from the top-level component down).
+# -u: the parents too, up to the top-level component.
 t 0 xenstore-write /u/v/w 1
 t 0 xenstore-chmod -u /u/v/w r7
-out '/u/v = ""   (r7)' '/u/v/w = "1"   (r7)'
-t 0 xenstore-ls -f -p /u
+out '/u = ""   (r7)' '/u/v = ""   (r7)' '/u/v/w = "1"   (r7)'
+t 0 bash -c 'xenstore-ls -f -p / | grep "^/u"'
 err "xenstore-chmod: Error occurred setting permissions on '/a/zz': No such file or directory"
 t 1 xenstore-chmod /a/zz n0
 err "xenstore-chmod: Invalid permission specification: 'x'"
