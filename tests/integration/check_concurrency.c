@@ -3,7 +3,9 @@
  * own libxenstore handle, run read/write/transaction loops (bounded in
  * iterations and time), check their own data and count EAGAIN; shared
  * counters incremented in transactions must add up, and clients whose
- * transactions touch only their own nodes must never see EAGAIN.  Then 10,000 idle
+ * transactions touch only their own nodes must never see EAGAIN.  Half
+ * of the clients are unprivileged domains (test hook), writing in their
+ * own homes and, through an ACL, in the shared area.  Then 10,000 idle
  * socket connections held open while another client is served.  At the
  * end of each, CONTROL check answers OK and the daemon still runs.
  */
@@ -25,6 +27,8 @@
 
 struct client {
 	pthread_t thread;
+	struct xs_handle *h;	/* opened (and made unprivileged) by main */
+	char base[48];		/* where its own nodes are */
 	int id;
 	int done;		/* iterations completed */
 	int last;		/* iteration of the last plain write */
@@ -76,24 +80,20 @@ static void *
 client_run(void *arg)
 {
 	struct client *c = arg;
-	struct xs_handle *h = xs_open(0);
+	struct xs_handle *h = c->h;
 	char own[64], cnt[64], shared[64], val[64];
 	long long end;
 	int i;
 
 	atomic_fetch_add(&started, 1);
-	if (h == NULL) {
-		client_fail(c, "xs_open", "");
-		return NULL;
-	}
-	snprintf(own, sizeof(own), "/conc/c%d/v", c->id);
-	snprintf(cnt, sizeof(cnt), "/conc/c%d/n", c->id);
+	snprintf(own, sizeof(own), "%s/v", c->base);
+	snprintf(cnt, sizeof(cnt), "%s/n", c->base);
 	/* Odd clients share nothing: they must never conflict. */
 	if (c->id % 2 == 0)
 		snprintf(shared, sizeof(shared), "/conc/shared/s%d",
 		    c->id / 2 % SHARED);
 	else
-		snprintf(shared, sizeof(shared), "/conc/c%d/private", c->id);
+		snprintf(shared, sizeof(shared), "%s/private", c->base);
 	end = itest_now_ms() + DEADLINE_MS;
 	for (i = 0; i < ITERATIONS && itest_now_ms() < end && !c->err[0];
 	    i++) {
@@ -155,7 +155,6 @@ client_run(void *arg)
 			break;
 		c->done = i + 1;
 	}
-	xs_close(h);
 	return NULL;
 }
 
@@ -170,15 +169,37 @@ START_TEST(test_many_clients)
 	itest_start(NULL);
 	h = xs_priv();
 	xmkdir(h, XBT_NULL, "/conc/shared");
+	ck_succeeds(xperms(h, XBT_NULL, "/conc/shared", "b0", NULL));
 	memset(cl, 0, sizeof(cl));
-	t0 = itest_now_ms();
 	for (i = 0; i < CLIENTS; i++) {
 		cl[i].id = i;
+		if (i % 4 < 2) {
+			cl[i].h = xs_priv();
+			snprintf(cl[i].base, sizeof(cl[i].base), "/conc/c%d",
+			    i);
+		} else {
+			unsigned dom = 1000 + (unsigned)i;
+			char owner[16];
+
+			snprintf(cl[i].base, sizeof(cl[i].base),
+			    "/local/domain/%u", dom);
+			snprintf(owner, sizeof(owner), "n%u", dom);
+			xmkdir(h, XBT_NULL, cl[i].base);
+			ck_succeeds(xperms(h, XBT_NULL, cl[i].base, owner,
+			    NULL));
+			cl[i].h = xs_as(dom);
+			strcat(cl[i].base, "/c");
+		}
+	}
+	t0 = itest_now_ms();
+	for (i = 0; i < CLIENTS; i++) {
 		ck_assert_int_eq(pthread_create(&cl[i].thread, NULL,
 		    client_run, &cl[i]), 0);
 	}
-	for (i = 0; i < CLIENTS; i++)
+	for (i = 0; i < CLIENTS; i++) {
 		pthread_join(cl[i].thread, NULL);
+		xs_close(cl[i].h);
+	}
 	ck_assert_int_eq(atomic_load(&started), CLIENTS);
 	for (i = 0; i < CLIENTS; i++) {
 		ck_assert_msg(cl[i].err[0] == '\0', "%s", cl[i].err);
@@ -204,10 +225,10 @@ START_TEST(test_many_clients)
 	for (i = 0; i < CLIENTS; i++) {
 		char path[64], val[32];
 
-		snprintf(path, sizeof(path), "/conc/c%d/n", i);
+		snprintf(path, sizeof(path), "%s/n", cl[i].base);
 		snprintf(val, sizeof(val), "%d", cl[i].done);
 		ck_read(h, XBT_NULL, path, val);
-		snprintf(path, sizeof(path), "/conc/c%d/v", i);
+		snprintf(path, sizeof(path), "%s/v", cl[i].base);
 		snprintf(val, sizeof(val), "%d-%d", i, cl[i].last);
 		ck_read(h, XBT_NULL, path, val);
 	}
