@@ -840,7 +840,7 @@ ev_cmp(const void *a, const void *b)
 
 /* Compare with `expected` (';'-separated), then free. */
 static void
-ev_check(struct evlist *l, const char *expected, bool any_order)
+ev_check(struct evlist *l, const char *expected, bool any_order, int line)
 {
 	struct evlist want = { { NULL }, 0 };
 	char *copy = strdup(expected), *tok, *save = NULL;
@@ -868,13 +868,13 @@ ev_check(struct evlist *l, const char *expected, bool any_order)
 	for (i = 0; i < l->n; i++)
 		free(l->ev[i]);
 	free(copy);
-	ck_assert_msg(strcmp(got, exp) == 0, "events '%s', expected '%s'",
-	    got, exp);
+	ck_assert_msg(strcmp(got, exp) == 0, "line %d: events '%s', "
+	    "expected '%s'", line, got, exp);
 }
 
 static void
 xw_collect(struct xs_handle *writer, struct xs_handle *watcher,
-    const char *expected, bool any_order)
+    const char *expected, bool any_order, int line)
 {
 	struct evlist l = { { NULL }, 0 };
 	char path[64], token[64];
@@ -892,27 +892,20 @@ xw_collect(struct xs_handle *writer, struct xs_handle *watcher,
 		if (sync)
 			break;
 	}
-	ev_check(&l, expected, any_order);
+	ev_check(&l, expected, any_order, line);
 }
 
 void
 xw_sync(struct xs_handle *writer, struct xs_handle *watcher)
 {
-	xw_collect(writer, watcher, "", false);
+	xw_collect(writer, watcher, "", false, 0);
 }
 
 void
-ck_events(struct xs_handle *writer, struct xs_handle *watcher,
-    const char *expected)
+itest_events(struct xs_handle *writer, struct xs_handle *watcher,
+    const char *expected, bool any_order, int line)
 {
-	xw_collect(writer, watcher, expected, false);
-}
-
-void
-ck_events_any(struct xs_handle *writer, struct xs_handle *watcher,
-    const char *expected)
-{
-	xw_collect(writer, watcher, expected, true);
+	xw_collect(writer, watcher, expected, any_order, line);
 }
 
 static const void *
@@ -936,8 +929,8 @@ raw_sync_setup(struct xs_handle *writer, int fd)
 }
 
 void
-ck_raw_events(struct xs_handle *writer, int fd, const char *expected,
-    bool any_order)
+itest_raw_events(struct xs_handle *writer, int fd, const char *expected,
+    bool any_order, int line)
 {
 	struct evlist l = { { NULL }, 0 };
 	char path[64], token[64];
@@ -957,5 +950,5 @@ ck_raw_events(struct xs_handle *writer, int fd, const char *expected,
 		if (!is_sync_path(m.body))
 			ev_add(&l, m.body, tok);
 	}
-	ev_check(&l, expected, any_order);
+	ev_check(&l, expected, any_order, line);
 }

@@ -173,13 +173,15 @@ void xw_sync(struct xs_handle *writer, struct xs_handle *watcher);
  * joined by ';', must be `expected` ("" for none).  ck_events compares
  * in order; ck_events_any as sets (sorted).
  */
-void ck_events(struct xs_handle *writer, struct xs_handle *watcher,
-    const char *expected);
-void ck_events_any(struct xs_handle *writer, struct xs_handle *watcher,
-    const char *expected);
+#define ck_events(w, x, e) itest_events(w, x, e, false, __LINE__)
+#define ck_events_any(w, x, e) itest_events(w, x, e, true, __LINE__)
+void itest_events(struct xs_handle *writer, struct xs_handle *watcher,
+    const char *expected, bool any_order, int line);
 /* The same for a raw watcher (raw_sync_setup registers its sync watch). */
 void raw_sync_setup(struct xs_handle *writer, int fd);
-void ck_raw_events(struct xs_handle *writer, int fd, const char *expected,
-    bool any_order);
+#define ck_raw_events(w, fd, e, any) itest_raw_events(w, fd, e, any, \
+    __LINE__)
+void itest_raw_events(struct xs_handle *writer, int fd,
+    const char *expected, bool any_order, int line);
 
 #endif
