@@ -1496,6 +1496,44 @@ START_TEST(test_quota_txn_nodes)
 }
 END_TEST
 
+START_TEST(test_quota_memory)
+{
+	struct xs_handle *p, *u;
+	char *v;
+
+	/*
+	 * Bytes charged: each owned node's record (16 + 8 per permission
+	 * + value + child names) plus its path, plus each watch's path and
+	 * token.  Home "/local/domain/5" with child "a": 24 + 2 + 15 = 41;
+	 * "/local/domain/5/a" with L bytes: 24 + L + 17; 82 + L in all,
+	 * and a charge fails when the total reaches the quota (200).
+	 */
+	itest_start("-Q", "memory=200", NULL);
+	p = xs_priv();
+	home(p, 5);
+	u = xs_as(5);
+	v = repeat('m', 130);
+	ck_succeeds(xs_write(u, XBT_NULL, "a", v, 116));
+	ck_succeeds(xs_write(u, XBT_NULL, "a", v, 117));	/* 199 */
+	ck_fails(xs_write(u, XBT_NULL, "a", v, 118), ENOMEM);	/* 200 */
+	ck_fails(xs_write(u, XBT_NULL, "a", v, 119), ENOMEM);
+	ck_fails(xs_write(u, XBT_NULL, "b", "", 0), ENOMEM);
+	/* Watches are charged too. */
+	ck_fails(xs_watch(u, "a", "token"), ENOMEM);
+	ck_succeeds(xs_write(u, XBT_NULL, "a", v, 100));	/* 182 */
+	ck_succeeds(xs_watch(u, "/w", "1234567890"));	/* 182 + 12 */
+	ck_fails(xs_watch(u, "/w", "12345"), ENOMEM);	/* 194 + 7 */
+	ck_fails(xs_watch(u, "/w", "1234"), ENOMEM);	/* 194 + 6 */
+	ck_succeeds(xs_watch(u, "/w", "123"));		/* 194 + 5 */
+	/* Privileged writers are not limited. */
+	ck_succeeds(xs_write(p, XBT_NULL, "/local/domain/5/a", v, 130));
+	xs_close(u);
+	xs_close(p);
+	free(v);
+	ck_store_ok();
+}
+END_TEST
+
 START_TEST(test_payload_limit)
 {
 	char *buf = malloc(XENSTORE_PAYLOAD_MAX + 1);
@@ -1625,6 +1663,7 @@ main(void)
 	tcase_add_test(tc, test_quota_path_max);
 	tcase_add_test(tc, test_quota_default_path_max);
 	tcase_add_test(tc, test_quota_txn_nodes);
+	tcase_add_test(tc, test_quota_memory);
 	tcase_add_test(tc, test_payload_limit);
 	tcase_add_test(tc, test_reply_limit);
 	return itest_run(s);

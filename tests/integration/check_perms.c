@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itest.h"
 
@@ -265,6 +266,23 @@ START_TEST(test_masking)
 	/* The privileged caller always gets ENOENT. */
 	ck_missing(p, "/pg/hidden/x/y", ENOENT, 0, ENOENT, ENOENT);
 	xs_close(u);
+	/* DIRECTORY_PART, which libxenstore only sends for big lists. */
+	{
+		struct rmsg m;
+		int fd = raw_open();
+
+		raw_unpriv(fd, 5);
+		raw_req(fd, XS_DIRECTORY_PART, 0, &m, "/pg/hidden", "0", NULL);
+		ck_rerr(&m, "EACCES");
+		raw_req(fd, XS_DIRECTORY_PART, 0, &m, "/pg/hidden/x", "0",
+		    NULL);
+		ck_rerr(&m, "EACCES");
+		raw_req(fd, XS_DIRECTORY_PART, 0, &m, "/pg/ro/x", "0", NULL);
+		ck_rerr(&m, "ENOENT");
+		raw_req(fd, XS_DIRECTORY_PART, 0, &m, "/pg/ro", "0", NULL);
+		ck_assert_uint_eq(m.hdr.type, XS_DIRECTORY_PART);
+		close(fd);
+	}
 }
 END_TEST
 
