@@ -1361,8 +1361,9 @@ START_TEST(test_quota_perms)
 	home(p, 5);
 	u = xs_as(5);
 	xwrite(u, XBT_NULL, "n", "");
-	ck_succeeds(xperms(u, XBT_NULL, "n", "n5", "r6", NULL));	/* N-1 */
-	ck_succeeds(xperms(u, XBT_NULL, "n", "n5", "r6", "w7", NULL)); /* N */
+	/* N-1, N */
+	ck_succeeds(xperms(u, XBT_NULL, "n", "n5", "r6", NULL));
+	ck_succeeds(xperms(u, XBT_NULL, "n", "n5", "r6", "w7", NULL));
 	ck_fails(xperms(u, XBT_NULL, "n", "n5", "r6", "w7", "b8", NULL),
 	    ENOSPC);						/* N+1 */
 	ck_perms(u, XBT_NULL, "n", "n5,r6,w7");
