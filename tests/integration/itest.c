@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -303,10 +304,14 @@ itest_dir(void)
 int
 raw_open(void)
 {
+	struct timeval tv = { ITEST_WAIT_MS / 1000, 0 };
 	struct sockaddr_un sa;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	ck_assert_int_ge(fd, 0);
+	/* A daemon that stops reading makes a send fail, not hang. */
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    sizeof(tv)), 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	ck_assert_uint_lt(strlen(d.sock), sizeof(sa.sun_path));
@@ -408,11 +413,14 @@ raw_call(int fd, uint32_t type, uint32_t tx_id, const void *payload,
 {
 	static uint32_t req_id = 100;
 	uint32_t id = ++req_id;
+	int skipped;
 
 	ck_assert_msg(raw_send(fd, type, id, tx_id, payload, len),
 	    "cannot send type %u", type);
-	for (;;) {
+	for (skipped = 0;; skipped++) {
 		int rc = raw_recv(fd, reply, ITEST_WAIT_MS);
+
+		ck_assert_msg(skipped < 10000, "endless events");
 
 		ck_assert_msg(rc == 1, "no reply to type %u (%s)", type,
 		    rc == 0 ? "connection closed" : "timeout");
@@ -505,9 +513,12 @@ is_sync_path(const char *path)
 static void
 raw_next_event(int fd, struct rmsg *m, const char **token)
 {
-	for (;;) {
+	int n;
+
+	for (n = 0;; n++) {
 		int rc = raw_recv(fd, m, ITEST_WAIT_MS);
 
+		ck_assert_msg(n < 10000, "endless sync events");
 		ck_assert_msg(rc == 1, "no event (%s)",
 		    rc == 0 ? "closed" : "timeout");
 		ck_assert_msg(m->hdr.type == XS_WATCH_EVENT, "type %u, "
@@ -767,8 +778,9 @@ static char **
 xw_next(struct xs_handle *h, bool sync)
 {
 	long long end = itest_now_ms() + ITEST_WAIT_MS;
+	int n;
 
-	for (;;) {
+	for (n = 0;; n++) {
 		struct pollfd pfd = { xs_fileno(h), POLLIN, 0 };
 		char **v = xs_check_watch(h);
 		long long left;
@@ -777,6 +789,7 @@ xw_next(struct xs_handle *h, bool sync)
 			if (sync || !is_sync_path(v[XS_WATCH_PATH]))
 				return v;
 			free(v);
+			ck_assert_msg(n < 10000, "endless sync events");
 			continue;
 		}
 		ck_assert_msg(errno == EAGAIN, "xs_check_watch: %s",
@@ -879,9 +892,11 @@ xw_collect(struct xs_handle *writer, struct xs_handle *watcher,
 	struct evlist l = { { NULL }, 0 };
 	char path[64], token[64];
 
+	int n;
+
 	sync_of(watcher, path, token);
 	xwrite(writer, XBT_NULL, path, "");
-	for (;;) {
+	for (n = 0;; n++) {
 		char **v = xw_next(watcher, true);
 		bool sync = strcmp(v[XS_WATCH_PATH], path) == 0 &&
 		    strcmp(v[XS_WATCH_TOKEN], token) == 0;
@@ -891,6 +906,7 @@ xw_collect(struct xs_handle *writer, struct xs_handle *watcher,
 		free(v);
 		if (sync)
 			break;
+		ck_assert_msg(n < 10000, "endless events");
 	}
 	ev_check(&l, expected, any_order, line);
 }
@@ -936,11 +952,14 @@ itest_raw_events(struct xs_handle *writer, int fd, const char *expected,
 	char path[64], token[64];
 	struct rmsg m;
 
+	int n;
+
 	sync_of(fd_key(fd), path, token);
 	xwrite(writer, XBT_NULL, path, "");
-	for (;;) {
+	for (n = 0;; n++) {
 		const char *tok;
 
+		ck_assert_msg(n < 10000, "endless events");
 		ck_assert_int_eq(raw_recv(fd, &m, ITEST_WAIT_MS), 1);
 		ck_assert_uint_eq(m.hdr.type, XS_WATCH_EVENT);
 		tok = m.body + strlen(m.body) + 1;

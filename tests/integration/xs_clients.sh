@@ -368,7 +368,18 @@ compare "$TESTXS" "$rc" 0
 
 out OK
 t 0 "$CONTROL" check
+# SIGTERM, then at most 10 s for it to go.
 kill -TERM "$pid"
+for _ in $(seq 200); do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		break
+	fi
+	sleep 0.05
+done
+if kill -0 "$pid" 2>/dev/null; then
+	fail "the daemon did not exit on SIGTERM"
+	kill -9 "$pid"
+fi
 drc=0
 wait "$pid" || drc=$?
 pid=
