@@ -1262,6 +1262,8 @@ START_TEST(test_quota_watches)
 	raw_watch(u, "/w3", "t", NULL);		/* N */
 	raw_watch(u, "/w4", "t", "ENOSPC");	/* N+1 */
 	raw_watch(u, "/w1", "t2", "ENOSPC");
+	/* A duplicate is a duplicate first (as in C). */
+	raw_watch(u, "/w1", "t", "EEXIST");
 	/* The quota is the domain's, over all its connections. */
 	u2 = raw_open();
 	raw_unpriv(u2, 5);
