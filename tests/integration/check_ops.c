@@ -726,6 +726,18 @@ START_TEST(test_features)
 	raw_req(u, XS_SET_FEATURE, 0, &m, "6", "4", NULL);
 	ck_rerr(&m, "EACCES");
 	close(u);
+	/* Without WATCHDEPTH a third WATCH argument is invalid. */
+	raw_req(fd, XS_SET_FEATURE, 0, &m, "7", "2", NULL);
+	ck_rstr(&m, XS_SET_FEATURE, "OK");
+	u = raw_open();
+	raw_unpriv(u, 7);
+	raw_call(u, XS_GET_FEATURE, 0, NULL, 0, &m);
+	ck_rstr(&m, XS_GET_FEATURE, "2");
+	raw_req(u, XS_WATCH, 0, &m, "/w", "t", "1", NULL);
+	ck_rerr(&m, "EINVAL");
+	raw_req(u, XS_WATCH, 0, &m, "/w", "t", NULL);
+	ck_rstr(&m, XS_WATCH, "OK");
+	close(u);
 	close(fd);
 	ck_store_ok();
 }

@@ -372,6 +372,46 @@ START_TEST(test_perms_in_txn)
 }
 END_TEST
 
+/* DOMID_ANY (32757) entries (C HEAD): they match every domain. */
+START_TEST(test_domid_any)
+{
+	struct xs_handle *u = xs_as(5), *o = xs_as(6), *n;
+	struct rmsg m;
+	int fd;
+
+	node("/pg/any", "n0", "r32757", NULL);
+	ck_read(u, XBT_NULL, "/pg/any", "value");
+	ck_read(o, XBT_NULL, "/pg/any", "value");
+	ck_fails(xs_write(o, XBT_NULL, "/pg/any", "x", 1), EACCES);
+	/* An earlier entry for the domain still wins. */
+	node("/pg/any2", "n0", "n6", "b32757");
+	ck_read_err(o, XBT_NULL, "/pg/any2", EACCES);
+	xwrite(u, XBT_NULL, "/pg/any2", "5");
+	/*
+	 * Set by a domain without the DOMID_ANY feature, the entry is kept
+	 * but inert (stale).
+	 */
+	fd = raw_open();
+	raw_req(fd, XS_SET_FEATURE, 0, &m, "8", "2", NULL);
+	ck_rstr(&m, XS_SET_FEATURE, "OK");
+	close(fd);
+	xmkdir(p, XBT_NULL, "/local/domain/8");
+	ck_succeeds(xperms(p, XBT_NULL, "/local/domain/8", "n8", NULL));
+	n = xs_as(8);
+	xwrite(n, XBT_NULL, "shared", "8");
+	ck_succeeds(xperms(n, XBT_NULL, "shared", "n8", "r32757", NULL));
+	ck_perms(n, XBT_NULL, "shared", "n8,r32757");
+	ck_read_err(o, XBT_NULL, "/local/domain/8/shared", EACCES);
+	/* The same entry set by a domain with the feature works. */
+	xwrite(u, XBT_NULL, "shared", "5");
+	ck_succeeds(xperms(u, XBT_NULL, "shared", "n5", "r32757", NULL));
+	ck_read(o, XBT_NULL, "/local/domain/5/shared", "5");
+	xs_close(n);
+	xs_close(o);
+	xs_close(u);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -390,5 +430,6 @@ main(void)
 	tcase_add_test(tc, test_special_paths);
 	tcase_add_test(tc, test_relative_paths);
 	tcase_add_test(tc, test_perms_in_txn);
+	tcase_add_test(tc, test_domid_any);
 	return itest_run(s);
 }
