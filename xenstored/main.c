@@ -329,6 +329,7 @@ serving:
 	rc = loop_run(x->loop);
 	if (rc < 0)
 		log_err(&x->log, "event loop failed: %s", strerror(-rc));
+	loop_del(sig.lfd);	/* freed with the loop */
 	teardown(x);
 	liveupdate_fini(x);
 	if (sig.fd >= 0)
