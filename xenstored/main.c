@@ -202,7 +202,7 @@ main(int argc, char **argv)
 {
 	struct xsd *x = calloc(1, sizeof(*x));
 	struct sig sig = { -1, NULL, NULL };
-	int rc, ready_fd = -1, pid_fd = -1;
+	int rc, status = 1, ready_fd = -1, pid_fd = -1;
 	char ok = 0;
 
 	if (x == NULL) {
@@ -210,30 +210,34 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = config_parse(&x->cfg, argc, argv, stdout, stderr);
-	if (rc != 0)
+	if (rc != 0) {
+		config_fini(&x->cfg);
+		free(x);
 		return rc > 0 ? 0 : 1;
+	}
 	TAILQ_INIT(&x->conns);
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
-	if (!x->cfg.no_fork && daemonize(&ready_fd) < 0) {
-		log_err(&x->log, "cannot daemonize: %s", strerror(errno));
-		return 1;
+	if (!x->cfg.no_fork && (rc = daemonize(&ready_fd)) < 0) {
+		log_err(&x->log, "cannot daemonize: %s", strerror(-rc));
+		goto out;
 	}
 	if (x->cfg.pid_file != NULL) {
 		rc = write_pidfile(x->cfg.pid_file, &pid_fd);
 		if (rc == -EEXIST) {
 			/* already running: the launcher's success case */
 			if (ready_fd >= 0 && write(ready_fd, &ok, 1) < 0)
-				return 0;
-			return 0;
+				log_warn(&x->log, "cannot signal the launcher");
+			status = 0;
+			goto out;
 		}
 		if (rc < 0) {
 			log_err(&x->log, "pid file %s: %s", x->cfg.pid_file,
 			    strerror(-rc));
-			return 1;
+			goto out;
 		}
 	}
 	raise_nofile(x);
@@ -248,31 +252,31 @@ main(int argc, char **argv)
 	    (rc = domains_init(&x->doms)) < 0 ||
 	    (rc = setup_signals(x, &sig)) < 0) {
 		log_err(&x->log, "start-up failed: %s", strerror(-rc));
-		return 1;
+		goto out;
 	}
 	loop_before_sleep(x->loop, daemon_before_sleep, x);
 	rc = unix_listen(x);
 	if (rc < 0) {
 		log_err(&x->log, "cannot listen on %s: %s", x->cfg.socket_path,
 		    strerror(-rc));
-		return 1;
+		goto out;
 	}
 	if (xen_open(&x->log, &x->xen) == 0) {
 		rc = rings_init(x);
 		if (rc < 0) {
 			log_err(&x->log, "cannot serve rings: %s",
 			    strerror(-rc));
-			return 1;
+			goto out;
 		}
 		if (!x->cfg.no_domain_init &&
 		    (rc = ring_conn_dom0(x)) < 0) {
 			log_err(&x->log, "cannot connect dom0's ring "
 			    "(/proc/xen/xsd_kva, xsd_port): %s", strerror(-rc));
-			return 1;
+			goto out;
 		}
 	} else if (!x->cfg.no_domain_init) {
 		log_err(&x->log, "no Xen here: use -D to serve sockets only");
-		return 1;
+		goto out;
 	}
 	if (!x->cfg.no_fork)
 		redirect_stdio();
@@ -287,10 +291,18 @@ main(int argc, char **argv)
 		if (write(ready_fd, &ok, 1) < 0)
 			log_warn(&x->log, "cannot signal readiness");
 		close(ready_fd);
+		ready_fd = -1;
 	}
 	rc = loop_run(x->loop);
 	if (rc < 0)
 		log_err(&x->log, "event loop failed: %s", strerror(-rc));
+	status = rc < 0 ? 1 : 0;
+out:
+	/*
+	 * Also after a failed start: remove the socket and the pid file we
+	 * created, so that nothing claims a daemon is there.  A daemonizing
+	 * launcher still waiting on ready_fd sees it close and exits 1.
+	 */
 	teardown(x);
 	if (sig.fd >= 0)
 		close(sig.fd);
@@ -298,8 +310,10 @@ main(int argc, char **argv)
 		unlink(x->cfg.pid_file);
 		close(pid_fd);
 	}
+	if (ready_fd >= 0)
+		close(ready_fd);
 	log_fini(&x->log);
 	config_fini(&x->cfg);
 	free(x);
-	return rc < 0 ? 1 : 0;
+	return status;
 }
