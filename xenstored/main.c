@@ -278,15 +278,16 @@ main(int argc, char **argv)
 		log_err(&x->log, "no Xen here: use -D to serve sockets only");
 		goto out;
 	}
+	/* Like the C daemon: the pid goes out before stdout is detached. */
+	if (x->cfg.output_pid) {
+		printf("%ld\n", (long)getpid());
+		fflush(stdout);
+	}
 	if (!x->cfg.no_fork)
 		redirect_stdio();
 	log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
 	    x->xen ? "" : " (no Xen: socket clients only)");
 	sd_notify(1, "READY=1");
-	if (x->cfg.output_pid) {
-		printf("%ld\n", (long)getpid());
-		fflush(stdout);
-	}
 	if (ready_fd >= 0) {
 		if (write(ready_fd, &ok, 1) < 0)
 			log_warn(&x->log, "cannot signal readiness");
