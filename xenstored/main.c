@@ -285,6 +285,7 @@ main(int argc, char **argv)
 	}
 	if (!x->cfg.no_fork)
 		redirect_stdio();
+	log_started(&x->log);
 	log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
 	    x->xen ? "" : " (no Xen: socket clients only)");
 	sd_notify(1, "READY=1");
