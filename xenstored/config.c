@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "wire.h"
@@ -125,6 +127,30 @@ set_str(char **dst, const char *s)
 	*dst = dup_or_die(s);
 }
 
+/*
+ * Daemonizing changes directory to "/": anchor a relative file name to
+ * the directory we were started in, as the C daemon effectively does by
+ * opening its files first.  Left alone if the cwd cannot be read.
+ */
+static void
+make_absolute(char **p)
+{
+	char cwd[PATH_MAX], *abs;
+	size_t n;
+
+	if (*p == NULL || (*p)[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return;
+	n = strlen(cwd) + 1 + strlen(*p) + 1;
+	abs = malloc(n);
+	if (abs == NULL) {
+		perror("pxenstored");
+		exit(1);
+	}
+	snprintf(abs, n, "%s/%s", cwd, *p);
+	free(*p);
+	*p = abs;
+}
+
 /* Socket path and run directory from --socket or the environment. */
 static void
 resolve_socket(struct xsd_config *cfg)
@@ -149,6 +175,7 @@ resolve_socket(struct xsd_config *cfg)
 			snprintf(cfg->socket_path, n, "%s/socket", rundir);
 		}
 	}
+	make_absolute(&cfg->socket_path);
 	cfg->rundir = dup_or_die(cfg->socket_path);
 	p = strrchr(cfg->rundir, '/');
 	if (p == NULL)
@@ -263,6 +290,9 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		return -EINVAL;
 	}
 	resolve_socket(cfg);
+	make_absolute(&cfg->pid_file);
+	make_absolute(&cfg->trace_file);
+	make_absolute(&cfg->log_file);
 	return 0;
 }
 
