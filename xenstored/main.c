@@ -305,6 +305,7 @@ out:
 	 * created, so that nothing claims a daemon is there.  A daemonizing
 	 * launcher still waiting on ready_fd sees it close and exits 1.
 	 */
+	loop_del(sig.lfd);
 	teardown(x);
 	if (sig.fd >= 0)
 		close(sig.fd);
