@@ -29,3 +29,11 @@ install-pxenstored: $(PXENSTORED) docs/pxenstored.8 xenstored.service
 
 .PHONY: install-pxenstored
 INSTALL_TARGETS += install-pxenstored
+
+# make demo: tools/demo (what README's first command runs) with this
+# $(BUILD)'s daemon: the daemon in the foreground on run/socket with an
+# example tree, until Ctrl-C.
+demo: $(PXENSTORED)
+	PXENSTORED=$(abspath $(PXENSTORED)) tools/demo
+
+.PHONY: demo
