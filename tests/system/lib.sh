@@ -31,8 +31,11 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}log_path=$T/sanitizer"
 
 cleanup() {
 	_status=$?
+	# Only if it is still the process we started: after a wrap of pid
+	# numbers, a pid may be someone else's by now.
 	for _p in $STARTED; do
-		alive "$_p" && kill -KILL "$_p" 2>/dev/null
+		[ "$(starttime "${_p%:*}")" = "${_p#*:}" ] &&
+		    alive "${_p%:*}" && kill -KILL "${_p%:*}" 2>/dev/null
 	done
 	for _f in "$T"/sanitizer*; do
 		[ -e "$_f" ] || continue
@@ -104,9 +107,15 @@ serves() {
 	xs "$1" read -s / >/dev/null 2>&1
 }
 
-# started PID: remember a daemon so that cleanup kills it.
+# Start time of a process (field 22 of /proc/PID/stat), empty if none.
+starttime() {
+	sed 's/^[0-9]* ([^)]*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20
+}
+
+# started PID: remember a daemon (and its start time) so that cleanup
+# kills it if it still runs.
 started() {
-	STARTED="$STARTED $1"
+	[ -n "$1" ] && STARTED="$STARTED $1:$(starttime "$1")"
 }
 
 # start_fg SOCKET ERRFILE ARGS...: -N -D in the background; sets FG_PID
