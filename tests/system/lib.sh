@@ -154,7 +154,8 @@ not_alive() {
 
 # Long options of the daemon, from the options[] table in config.c.
 long_options() {
-	sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",.*/\1/p' "$TOP/xenstored/config.c"
+	sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",.*/\1/p' \
+	    "$TOP/xenstored/config.c"
 }
 
 # Short option letters, from the getopt_long option string.

@@ -29,7 +29,8 @@ started "$D"
 case $D in
 ''|*[!0-9]*) fail "pid file holds '$D', not a pid" ;;
 esac
-check "the pid file ends with a newline" [ "$(tail -c1 "$PF" | od -An -c | tr -d ' ')" = '\n' ]
+check "the pid file ends with a newline" \
+    [ "$(tail -c1 "$PF" | od -An -c | tr -d ' ')" = '\n' ]
 check "the pid file names a live process" alive "$D"
 check "that process is the daemon, not the launcher" [ "$D" != "$L" ]
 [ "$(readlink -f "/proc/$D/exe")" = "$(readlink -f "$PXENSTORED")" ] ||
@@ -40,7 +41,8 @@ ok "the pid file's process runs the daemon binary"
 sid_of() {
 	sed 's/^[0-9]* ([^)]*) //' "/proc/$1/stat" | cut -d' ' -f4
 }
-check "the daemon has its own session (setsid)" [ "$(sid_of "$D")" != "$(sid_of $$)" ]
+check "the daemon has its own session (setsid)" \
+    [ "$(sid_of "$D")" != "$(sid_of $$)" ]
 for fd in 0 1 2; do
 	[ "$(readlink "/proc/$D/fd/$fd")" = /dev/null ] ||
 	    fail "fd $fd is $(readlink "/proc/$D/fd/$fd"), not /dev/null"
@@ -81,12 +83,13 @@ mkdir "$T/rel"
     -T rel.trace --log-file rel.log) || fail "start with relative names"
 started "$(cat "$T/rel/rel.pid")"
 for f in rel.sock rel.pid rel.trace rel.log; do
-	[ -e "$T/rel/$f" ] || fail "relative $f not created in the start directory"
+	[ -e "$T/rel/$f" ] ||
+	    fail "relative $f not created in the start directory"
 done
 xs "$T/rel/rel.sock" write /rel 1 || fail "write over the relative socket"
 wait_until 5 grep -q "WRITE" "$T/rel/rel.trace" ||
     fail "the relative trace file gets no lines"
-ok "relative socket, pid, trace and log names are kept relative to the start directory"
+ok "relative socket, pid, trace and log file names: in the start directory"
 stop "$(cat "$T/rel/rel.pid")"
 check "and removed there on exit" \
     test ! -e "$T/rel/rel.sock" -a ! -e "$T/rel/rel.pid"

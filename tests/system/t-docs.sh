@@ -23,7 +23,7 @@ for o in $(short_options); do
 done
 check "the man page has an entry for all $n short options" [ "$n" -ge 20 ]
 
-# --- rendering ------------------------------------------------------------------
+# --- rendering ---------------------------------------------------------
 if command -v groff >/dev/null; then
 	groff -man -t -ww -z "$MAN" >"$T/groff.err" 2>&1 ||
 	    fail "groff failed: $(cat "$T/groff.err")"
@@ -47,7 +47,7 @@ else
 	skip "no man (install man-db)"
 fi
 
-# --- the other direction: no documented option that does not exist -------------
+# --- the other direction: no documented option that does not exist ----
 known() {
 	case $1 in
 	--*) long_options | grep -qx -- "${1#--}" ;;
@@ -66,18 +66,20 @@ for f in "$TOP/docs/dom0.md" "$TOP/xenstored.service"; do
 	[ -r "$f" ] || fail "no $f"
 	for o in $(grep -o 'pxenstored\( -[-a-zA-Z]*\( [^- ][^ ]*\)\?\)*' "$f" |
 	    grep -o ' -[-a-zA-Z]*' | sort -u); do
-		known "$o" || fail "$(basename "$f") uses $o, which the daemon lacks"
+		known "$o" ||
+		    fail "$(basename "$f") uses $o, which the daemon lacks"
 	done
 done
 ok "every option docs/dom0.md and xenstored.service pass to pxenstored exists"
 # The start-up messages docs/dom0.md explains are the daemon's.
 n=0
-for m in $(sed -n '/^## When it does not start/,/^## /s/^\* `\([^`]*\)`.*/\1/p' \
-    "$TOP/docs/dom0.md" | sed 's|/.*||; s/ /@/g'); do
+for m in $(sed -n '/^## When it does not start/,/^## /p' "$TOP/docs/dom0.md" |
+    sed -n 's/^\* `\([^`]*\)`.*/\1/p' | sed 's|/.*||; s/ /@/g'); do
 	n=$((n + 1))
 	m=$(printf '%s' "$m" | sed 's/@/ /g')
 	cat "$TOP"/xenstored/*.c | tr -d '\n\t' | sed 's/"[[:space:]]*"//g' |
-	    grep -qF -- "$m" || fail "dom0.md quotes a message the daemon lacks: $m"
+	    grep -qF -- "$m" ||
+	    fail "dom0.md quotes a message the daemon lacks: $m"
 done
 check "the $n start-up messages docs/dom0.md explains exist in the daemon" \
     [ "$n" -ge 3 ]

@@ -9,7 +9,8 @@
 # The nested make inherits our make's variables (BUILD, SANFLAGS...) via
 # MAKEFLAGS, so it installs the build under test; everything is built.
 inst() {
-	$MAKE -s --no-print-directory -C "$TOP" install "$@" >"$T/make.out" 2>&1 ||
+	$MAKE -s --no-print-directory -C "$TOP" install "$@" \
+	    >"$T/make.out" 2>&1 ||
 	    fail "make install $*: $(cat "$T/make.out")"
 }
 listing() {
@@ -42,12 +43,13 @@ ok "the unit's ExecStart runs /usr/sbin/pxenstored -N"
     fail "the installed daemon does not run"
 ok "the installed daemon runs (--help)"
 
-# --- other PREFIX and SYSTEMD_UNIT_DIR -----------------------------------------
+# --- other PREFIX and SYSTEMD_UNIT_DIR ----------------------------------
 inst DESTDIR="$T/root2" PREFIX=/usr/local SYSTEMD_UNIT_DIR=/etc/systemd/system
 listing "$T/root2" | cut -d' ' -f1 >"$T/got2"
 printf '%s\n' etc/systemd/system/xenstored.service usr/local/sbin/pxenstored \
     usr/local/share/man/man8/pxenstored.8 >"$T/want2"
-cmp -s "$T/want2" "$T/got2" || fail "PREFIX=/usr/local SYSTEMD_UNIT_DIR: $(cat "$T/got2")"
+cmp -s "$T/want2" "$T/got2" ||
+    fail "PREFIX=/usr/local SYSTEMD_UNIT_DIR: $(cat "$T/got2")"
 ok "PREFIX and SYSTEMD_UNIT_DIR place the files"
 grep -q '^ExecStart=/usr/local/sbin/pxenstored -N ' \
     "$T/root2/etc/systemd/system/xenstored.service" ||
@@ -59,7 +61,7 @@ sed 's|/usr/local/sbin/pxenstored|/usr/sbin/pxenstored|' \
     cmp -s - "$TOP/xenstored.service" || fail "the unit was changed otherwise"
 ok "the installed unit is xenstored.service with only the path replaced"
 
-# --- the unit, as systemd reads it ------------------------------------------------
+# --- the unit, as systemd reads it --------------------------------------
 U=$TOP/xenstored.service
 for want in 'Type=notify' 'NotifyAccess=main' 'RuntimeDirectory=xenstored' \
     'RestrictAddressFamilies=AF_UNIX' 'NoNewPrivileges=yes' \
@@ -71,15 +73,17 @@ done
 grep -q '^ExecStart=[^ ]*pxenstored .*-N\b' "$U" || fail "ExecStart without -N"
 grep -q '^ProcSubset=pid' "$U" && fail "ProcSubset=pid hides /proc/xen"
 grep -q '^PrivateDevices=yes' "$U" && fail "PrivateDevices=yes hides /dev/xen"
-ok "unit: Type=notify from the -N main process; no option hiding /proc/xen or /dev/xen"
+ok "unit: Type=notify from the -N main process; /proc/xen, /dev/xen visible"
 if command -v systemd-analyze >/dev/null; then
 	# With PREFIX=$T the unit's ExecStart names an existing binary, and
 	# MANPATH lets verify resolve Documentation=man:pxenstored(8).
 	inst PREFIX="$T/prefix"
 	MANPATH=$T/prefix/share/man systemd-analyze verify \
-	    "$T/prefix/lib/systemd/system/xenstored.service" >"$T/verify" 2>&1 ||
+	    "$T/prefix/lib/systemd/system/xenstored.service" \
+	    >"$T/verify" 2>&1 ||
 	    fail "systemd-analyze verify: $(cat "$T/verify")"
-	[ ! -s "$T/verify" ] || fail "systemd-analyze verify says: $(cat "$T/verify")"
+	[ ! -s "$T/verify" ] ||
+	    fail "systemd-analyze verify says: $(cat "$T/verify")"
 	ok "systemd-analyze verify accepts the installed unit"
 	systemd-analyze security --offline=true \
 	    "$T/prefix/lib/systemd/system/xenstored.service" 2>/dev/null |

@@ -12,7 +12,8 @@ TR=$T/access.log
 start_bg "$S" "$T/l.pid" --log-file "$LOG" -T "$TR"
 D=$BG_PID
 
-grep -q "serving on $S" "$LOG" || fail "no 'serving on' in --log-file: $(cat "$LOG")"
+grep -q "serving on $S" "$LOG" ||
+    fail "no 'serving on' in --log-file: $(cat "$LOG")"
 ok "--log-file gets the diagnostics"
 check "the log file has mode 0600" [ "$(stat -c %a "$LOG")" = 600 ]
 check "the access log has mode 0600" [ "$(stat -c %a "$TR")" = 600 ]

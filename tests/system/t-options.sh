@@ -44,7 +44,8 @@ start_fg "$S" "$T/all.err" -E 1234 -S 4000 -W 99 -t 7 -A 6 -M 1000 \
 ok "all C-daemon options together: the daemon serves"
 xs_control "$S" quota >"$T/quota" 2>&1 || fail "xenstore-control quota"
 grep -q '^nodes *: *1235 ' "$T/quota" ||
-    fail "--entry-nb=1235 (the last of -E/--entry-nb) not in effect: $(cat "$T/quota")"
+    fail "--entry-nb=1235 (the last of -E/--entry-nb) not in effect:
+$(cat "$T/quota")"
 grep -q '^transactions *: *7 ' "$T/quota" || fail "-t 7 not in effect"
 grep -q '^transaction-nodes *: *500 ' "$T/quota" ||
     fail "-Q transaction-nodes=500 not in effect"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SIGTERM and SIGINT: exit status 0, socket and pid file removed, also
-# with a client connected (holding a watch); SIGHUP and SIGPIPE do not stop the daemon.
+# with a client connected (holding a watch); SIGHUP and SIGPIPE do not
+# stop the daemon.
 . "$(dirname "$0")/lib.sh"
 
 for sig in TERM INT; do
@@ -8,7 +9,8 @@ for sig in TERM INT; do
 	PF=$T/$sig.pid
 	start_fg "$S" "$T/$sig.err" -F "$PF"
 	P=$FG_PID
-	check "SIG$sig: the pid file names the -N process" [ "$(cat "$PF")" = "$P" ]
+	check "SIG$sig: the pid file names the -N process" \
+	    [ "$(cat "$PF")" = "$P" ]
 	# A client holding a connection (and a watch) open across the signal.
 	XENSTORED_PATH=$S timeout 20 xenstore-watch /w >/dev/null 2>&1 &
 	W=$!
