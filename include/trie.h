@@ -76,6 +76,15 @@ struct trie_perm {
 /* For trie_write/trie_mkdir: new nodes copy their parent's list verbatim. */
 #define TRIE_INHERIT (-1)
 
+/*
+ * A keyed 64-bit hash (SipHash-1-3) for callers' own tables of names and
+ * paths: with a random seed, clients cannot choose colliding inputs.
+ */
+uint64_t trie_hash64(uint64_t seed, const void *data, size_t len);
+
+/* Is `path` canonical (see PATHS above)?  Its length in *len if so. */
+bool trie_path_valid(const char *path, size_t *len);
+
 /* -------------------------------------------------------------------- */
 /* Context                                                               */
 
@@ -106,6 +115,13 @@ void trie_ctx_free(struct trie_ctx **cxp);
 
 /* The last generation number handed out (see trie_node_gen). */
 uint64_t trie_ctx_gen(const struct trie_ctx *cx);
+
+/*
+ * Hand out a new generation number, as a change of a node would: for
+ * objects kept outside the trie whose changes must be ordered with the
+ * nodes' (the daemon's permission lists of the special paths).
+ */
+uint64_t trie_ctx_next_gen(struct trie_ctx *cx);
 
 /* Nodes currently allocated by this context (trie nodes only). */
 uint64_t trie_ctx_live_nodes(const struct trie_ctx *cx);
@@ -315,6 +331,35 @@ typedef int trie_walk_fn(void *arg, const char *path, size_t pathlen,
 int trie_walk(struct trie_ctx *cx, const struct trie_node *root,
     trie_walk_fn *fn, void *arg);
 
+/*
+ * The same walk for another thread: it allocates with malloc, never
+ * through the context, and reads only immutable node contents, so it may
+ * run while the owning thread goes on updating (other versions of) the
+ * tree, as long as the owner keeps a reference to `root` until it ends.
+ */
+int trie_walk_detached(const struct trie_node *root, trie_walk_fn *fn,
+    void *arg);
+
+/* -------------------------------------------------------------------- */
+/* Bulk building (restoring a saved tree)                                */
+
+/*
+ * Build a tree from its nodes in pre-order (each parent before its
+ * children, children in their order), as trie_walk visits them: one
+ * allocation per node, no path copying.  The first node must be "/".
+ * trie_builder_add returns -EINVAL for a node out of pre-order (its
+ * parent is not the last node added or one of its ancestors) or a
+ * duplicate sibling name, -E2BIG for oversized contents, -ENOMEM.  A
+ * failed builder can only be freed.
+ */
+struct trie_builder;
+int trie_builder_new(struct trie_ctx *cx, struct trie_builder **out);
+int trie_builder_add(struct trie_builder *b, const char *path,
+    const void *val, size_t len, const struct trie_perm *perms, size_t np);
+/* The root (owned).  The builder must still be freed. */
+int trie_builder_finish(struct trie_builder *b, struct trie_node **root);
+void trie_builder_free(struct trie_builder **bp);
+
 /* -------------------------------------------------------------------- */
 /* Diff                                                                  */
 
@@ -396,6 +441,64 @@ int trie_txn_mkdir(struct trie_ctx *cx, struct trie_txn *tx,
 int trie_txn_rm(struct trie_ctx *cx, struct trie_txn *tx, const char *path);
 int trie_txn_set_perms(struct trie_ctx *cx, struct trie_txn *tx,
     const char *path, const struct trie_perm *perms, size_t n);
+
+/*
+ * A recorded step, for journaling a commit and for carrying a transaction
+ * across a live update.  For an observation, `seen` is the node observed
+ * (NULL if missing; borrowed from the transaction).  For a write, the
+ * operation's arguments (borrowed).
+ */
+enum trie_step_kind {
+	TRIE_STEP_OBSERVE,
+	TRIE_STEP_WRITE,
+	TRIE_STEP_MKDIR,
+	TRIE_STEP_RM,
+	TRIE_STEP_PERMS,
+};
+
+struct trie_step {
+	enum trie_step_kind kind;
+	const char *path;
+	unsigned obs;				/* OBSERVE: TRIE_OBS_* */
+	const struct trie_node *seen;		/* OBSERVE */
+	const void *val;			/* WRITE */
+	size_t len;
+	const struct trie_perm *perms;		/* PERMS */
+	size_t nperms;
+	int creator;				/* WRITE, MKDIR */
+};
+
+/* Visit every step in order; fn returns nonzero to stop (returned). */
+typedef int trie_step_fn(void *arg, const struct trie_step *st);
+int trie_txn_foreach_step(const struct trie_txn *tx, trie_step_fn *fn,
+    void *arg);
+
+/*
+ * What an observation saw, as carried outside the process: whether the
+ * node existed and the parts the observation looked at (value bytes,
+ * permissions, child names as "a\0b\0" in order).  Borrowed.
+ */
+struct trie_seen {
+	bool exists;
+	const void *val;
+	size_t len;
+	const struct trie_perm *perms;
+	size_t nperms;
+	const char *kids;
+	size_t kidslen;
+};
+
+/*
+ * Rebuild a transaction on `root` (borrowed): begin one, then for each
+ * step either check that the observation still holds on the view (as a
+ * commit replay would) and record it again, or re-apply the write.
+ * Returns 0 with *out, -EAGAIN when an observation no longer holds (the
+ * transaction could only fail: callers make it fail at commit), or
+ * another negative errno.  Call trie_txn_restore_begin, then
+ * trie_txn_restore_step per step in order.
+ */
+int trie_txn_restore_step(struct trie_ctx *cx, struct trie_txn *tx,
+    const struct trie_step *st, const struct trie_seen *seen);
 
 /* The transaction's current view: borrowed from the transaction. */
 const struct trie_node *trie_txn_root(const struct trie_txn *tx);

@@ -60,6 +60,12 @@ trie__path_valid(const char *path, size_t *lenp)
 	return true;
 }
 
+bool
+trie_path_valid(const char *path, size_t *len)
+{
+	return trie__path_valid(path, len);
+}
+
 static void
 walk_fini(struct trie_ctx *cx, struct walk *w)
 {

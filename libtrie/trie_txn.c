@@ -427,6 +427,138 @@ trie_txn_set_perms(struct trie_ctx *cx, struct trie_txn *tx,
 	    n * sizeof(*perms), TRIE_INHERIT, path, len);
 }
 
+int
+trie_txn_foreach_step(const struct trie_txn *tx, trie_step_fn *fn,
+    void *arg)
+{
+	static const enum trie_step_kind kinds[] = {
+		[ST_OBS] = TRIE_STEP_OBSERVE, [ST_WRITE] = TRIE_STEP_WRITE,
+		[ST_MKDIR] = TRIE_STEP_MKDIR, [ST_RM] = TRIE_STEP_RM,
+		[ST_PERMS] = TRIE_STEP_PERMS,
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < tx->n; i++) {
+		const struct step *s = &tx->st[i];
+		struct trie_step st;
+
+		memset(&st, 0, sizeof(st));
+		st.kind = kinds[s->kind];
+		st.path = s->path;
+		st.obs = s->obs;
+		st.seen = s->seen;
+		st.creator = s->creator;
+		if (s->kind == ST_PERMS) {
+			st.perms = s->data;
+			st.nperms = s->len / sizeof(struct trie_perm);
+		} else {
+			st.val = s->data;
+			st.len = s->len;
+		}
+		if ((rc = fn(arg, &st)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct kidcmp {
+	const char *p;
+	size_t left;
+	bool ok;
+};
+
+static int
+kid_cmp(void *arg, const struct trie_node *k)
+{
+	struct kidcmp *c = arg;
+	size_t n = k->namelen;
+
+	if (c->left < n + 1 || memcmp(c->p, node_name(k), n) != 0 ||
+	    c->p[n] != '\0') {
+		c->ok = false;
+		return 1;
+	}
+	c->p += n + 1;
+	c->left -= n + 1;
+	return 0;
+}
+
+/* Does `n` show what `seen` says was observed with flags `obs`? */
+static bool
+seen_holds(const struct trie_node *n, unsigned obs,
+    const struct trie_seen *seen)
+{
+	if (n == NULL || !seen->exists)
+		return n == NULL && !seen->exists;
+	if ((obs & TRIE_OBS_VALUE) && (n->vallen != seen->len ||
+	    (seen->len && memcmp(node_value(n), seen->val, seen->len) != 0)))
+		return false;
+	if ((obs & TRIE_OBS_PERMS) && (n->nperms != seen->nperms ||
+	    memcmp(node_perms(n), seen->perms,
+	    seen->nperms * sizeof(struct trie_perm)) != 0))
+		return false;
+	if (obs & TRIE_OBS_CHILDREN) {
+		struct kidcmp c = { seen->kids, seen->kidslen, true };
+
+		if (n->kidnames != seen->kidslen)
+			return false;
+		kids_foreach(n, kid_cmp, &c);
+		if (!c.ok || c.left != 0)
+			return false;
+	}
+	return true;
+}
+
+int
+trie_txn_restore_step(struct trie_ctx *cx, struct trie_txn *tx,
+    const struct trie_step *st, const struct trie_seen *seen)
+{
+	const struct trie_node *n;
+	int rc;
+
+	switch (st->kind) {
+	case TRIE_STEP_OBSERVE:
+		rc = usable(tx);
+		if (rc < 0)
+			return rc;
+		n = trie_get(cx, tx->t2, st->path);
+		if (seen == NULL || !seen_holds(n, st->obs, seen))
+			return -EAGAIN;
+		if (!trie__path_valid(st->path, NULL))
+			return -EINVAL;
+		return observe(cx, tx, st->path, strlen(st->path), st->obs, n);
+	case TRIE_STEP_WRITE:
+		return trie_txn_write(cx, tx, st->path, st->val, st->len,
+		    st->creator);
+	case TRIE_STEP_MKDIR:
+		return trie_txn_mkdir(cx, tx, st->path, st->creator);
+	case TRIE_STEP_RM:
+		/* its parent observation came first and was checked */
+		rc = usable(tx);
+		if (rc < 0)
+			return rc;
+		{
+			size_t len = strlen(st->path);
+
+			if (!trie__path_valid(st->path, NULL) || len == 1)
+				return -EINVAL;
+			return txn_update(cx, tx, ST_RM, st->path, len, NULL, 0,
+			    TRIE_INHERIT, st->path, parent_len(st->path, len));
+		}
+	case TRIE_STEP_PERMS:
+		rc = usable(tx);
+		if (rc < 0)
+			return rc;
+		if (st->nperms == 0 || !trie__path_valid(st->path, NULL))
+			return -EINVAL;
+		return txn_update(cx, tx, ST_PERMS, st->path, strlen(st->path),
+		    st->perms, st->nperms * sizeof(*st->perms), TRIE_INHERIT,
+		    st->path, strlen(st->path));
+	}
+	return -EINVAL;
+}
+
 const struct trie_node *
 trie_txn_root(const struct trie_txn *tx)
 {

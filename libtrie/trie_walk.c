@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "trie_internal.h"
 
@@ -22,17 +23,33 @@ child_off(size_t parentlen)
 	return parentlen == 1 ? 1 : parentlen + 1;
 }
 
+/* A NULL context means plain malloc (the detached walk's threads). */
+static void *
+walk_alloc(struct trie_ctx *cx, size_t size)
+{
+	return cx ? trie__alloc(cx, size) : malloc(size);
+}
+
+static void
+walk_free(struct trie_ctx *cx, void *p, size_t size)
+{
+	if (cx)
+		trie__free(cx, p, size);
+	else
+		free(p);
+}
+
 static int
 grow(struct trie_ctx *cx, void **stack, size_t *cap, size_t elem)
 {
 	size_t ncap = *cap ? *cap * 2 : 16;
-	void *ns = trie__alloc(cx, ncap * elem);
+	void *ns = walk_alloc(cx, ncap * elem);
 
 	if (ns == NULL)
 		return -ENOMEM;
 	if (*cap)
 		memcpy(ns, *stack, *cap * elem);
-	trie__free(cx, *stack, *cap * elem);
+	walk_free(cx, *stack, *cap * elem);
 	*stack = ns;
 	*cap = ncap;
 	return 0;
@@ -92,8 +109,8 @@ trie__walk_post(struct trie_ctx *cx, const struct trie_node *n,
 	return rc;
 }
 
-int
-trie_walk(struct trie_ctx *cx, const struct trie_node *root,
+static int
+walk_pre(struct trie_ctx *cx, const struct trie_node *root,
     trie_walk_fn *fn, void *arg)
 {
 	char buf[TRIE_PATH_MAX + 1] = "/";
@@ -150,8 +167,22 @@ trie_walk(struct trie_ctx *cx, const struct trie_node *root,
 		kiter_init(&st[depth].it, k);
 		depth++;
 	}
-	trie__free(cx, st, cap * sizeof(*st));
+	walk_free(cx, st, cap * sizeof(*st));
 	return rc;
+}
+
+int
+trie_walk(struct trie_ctx *cx, const struct trie_node *root,
+    trie_walk_fn *fn, void *arg)
+{
+	return walk_pre(cx, root, fn, arg);
+}
+
+int
+trie_walk_detached(const struct trie_node *root, trie_walk_fn *fn,
+    void *arg)
+{
+	return walk_pre(NULL, root, fn, arg);
 }
 
 static int

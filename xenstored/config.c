@@ -16,7 +16,8 @@
 
 enum {
 	OPT_EVENT = 256, OPT_MASTER, OPT_PRIV, OPT_SOCKET, OPT_LOGFILE,
-	OPT_TESTHOOKS, OPT_TRACECTL,
+	OPT_TESTHOOKS, OPT_TRACECTL, OPT_STATEDIR, OPT_NOSTATE, OPT_FSYNC,
+	OPT_FRESH, OPT_JOURNALMAX,
 };
 
 static const struct option options[] = {
@@ -47,6 +48,11 @@ static const struct option options[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "log-file", required_argument, NULL, OPT_LOGFILE },
 	{ "test-hooks", no_argument, NULL, OPT_TESTHOOKS },
+	{ "state-dir", required_argument, NULL, OPT_STATEDIR },
+	{ "no-state", no_argument, NULL, OPT_NOSTATE },
+	{ "fsync", required_argument, NULL, OPT_FSYNC },
+	{ "fresh", no_argument, NULL, OPT_FRESH },
+	{ "journal-max", required_argument, NULL, OPT_JOURNALMAX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,6 +99,16 @@ usage(FILE *f)
 "  -U, --live-update       restore state after a live update\n"
 "  -R, --no-recovery, -I, --internal-db[=on|off]\n"
 "                          accepted for compatibility, no effect\n"
+"      --state-dir DIR     keep a snapshot and a journal in DIR and\n"
+"                          recover from them on start (default\n"
+"                          $XENSTORED_STATEDIR, else /var/lib/xenstored;\n"
+"                          none with -D)\n"
+"      --no-state          keep the store in memory only\n"
+"      --fsync POLICY      none (survives a daemon crash), batch (once\n"
+"                          per loop iteration, default) or always\n"
+"      --fresh             start empty, discarding saved state\n"
+"      --journal-max BYTES start a new snapshot when the journal grows\n"
+"                          past this (default 64 MiB)\n"
 "      --test-hooks        enable test-only CONTROL commands (never in\n"
 "                          production)\n"
 "  -H, --help              this text\n");
@@ -195,16 +211,19 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
     void *errp)
 {
 	FILE *out = outp, *err = errp;
+	bool no_state = false;
 	int c, rc = 0;
 	unsigned v = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->event_port = -1;
+	cfg->fsync = 1;
 	cfg->watch_event_timeout = 20;
 	quota_defaults(&cfg->quota);
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a previous parse's state. */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
+	while ((c = getopt_long(argc, argv, ":DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
 	    options, NULL)) != -1) {
 		switch (c) {
 		case 'D': cfg->no_domain_init = true; break;
@@ -215,6 +234,35 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		case 'U': cfg->live_update = true; break;
 		case 'R': case 'I': break;	/* no meaning here */
 		case OPT_TESTHOOKS: cfg->test_hooks = true; break;
+		case OPT_STATEDIR: set_str(&cfg->state_dir, optarg);
+			no_state = false;
+			break;
+		case OPT_NOSTATE: no_state = true; break;
+		case OPT_FRESH: cfg->fresh = true; break;
+		case OPT_FSYNC:
+			if (strcmp(optarg, "none") == 0)
+				cfg->fsync = 0;
+			else if (strcmp(optarg, "batch") == 0)
+				cfg->fsync = 1;
+			else if (strcmp(optarg, "always") == 0)
+				cfg->fsync = 2;
+			else {
+				fprintf(err, "pxenstored: --fsync: none, batch "
+				    "or always\n");
+				rc = -EINVAL;
+			}
+			break;
+		case OPT_JOURNALMAX: {
+			unsigned long v2;
+
+			if (!wire_uint(optarg, ~0UL, &v2) || v2 < 4096) {
+				fprintf(err, "pxenstored: --journal-max: bad "
+				    "size '%s'\n", optarg);
+				rc = -EINVAL;
+			}
+			cfg->journal_max = v2;
+			break;
+		}
 		case OPT_TRACECTL: break;	/* all classes are traced */
 		case 'F': set_str(&cfg->pid_file, optarg); break;
 		case 'T': set_str(&cfg->trace_file, optarg); break;
@@ -279,10 +327,23 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		case 'H':
 			usage(out);
 			return 1;
+		case ':':
+			if (optopt)
+				fprintf(err, "pxenstored: option -%c needs an "
+				    "argument\n", optopt);
+			else
+				fprintf(err, "pxenstored: option %s needs an "
+				    "argument\n", argv[optind - 1]);
+			rc = -EINVAL;
+			break;
 		default:
 			/* Like the C daemon: complain, carry on. */
-			fprintf(err, "pxenstored: ignoring unknown option "
-			    "'%s'\n", argv[optind - 1]);
+			if (optopt)
+				fprintf(err, "pxenstored: ignoring unknown "
+				    "option -%c\n", optopt);
+			else
+				fprintf(err, "pxenstored: ignoring unknown "
+				    "option '%s'\n", argv[optind - 1]);
 			break;
 		}
 		if (rc < 0)
@@ -294,9 +355,30 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		return -EINVAL;
 	}
 	resolve_socket(cfg);
+	/*
+	 * State directory: --state-dir, else $XENSTORED_STATEDIR, else the
+	 * usual place -- but not for a socket-only daemon (-D), which has no
+	 * guests to keep serving across a crash.
+	 */
+	if (no_state) {
+		free(cfg->state_dir);
+		cfg->state_dir = NULL;
+	} else if (cfg->state_dir == NULL) {
+		const char *env = getenv("XENSTORED_STATEDIR");
+
+		if (env != NULL && *env != '\0')
+			cfg->state_dir = dup_or_die(env);
+		else if (!cfg->no_domain_init)
+			cfg->state_dir = dup_or_die("/var/lib/xenstored");
+	}
+	if (cfg->state_dir != NULL && strcmp(cfg->state_dir, "none") == 0) {
+		free(cfg->state_dir);
+		cfg->state_dir = NULL;
+	}
 	make_absolute(&cfg->pid_file);
 	make_absolute(&cfg->trace_file);
 	make_absolute(&cfg->log_file);
+	make_absolute(&cfg->state_dir);
 	return 0;
 }
 
@@ -308,5 +390,6 @@ config_fini(struct xsd_config *cfg)
 	free(cfg->log_file);
 	free(cfg->socket_path);
 	free(cfg->rundir);
+	free(cfg->state_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }

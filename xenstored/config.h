@@ -27,6 +27,10 @@ struct xsd_config {
 	unsigned master_domid;	/* --master-domid */
 	unsigned priv_domid;	/* --priv-domid */
 	unsigned watch_event_timeout;	/* -w watch-event=<s> */
+	char *state_dir;	/* --state-dir, $XENSTORED_STATEDIR, or NULL */
+	int fsync;		/* --fsync: enum persist_fsync */
+	bool fresh;		/* --fresh: ignore saved state */
+	unsigned long long journal_max;	/* --journal-max bytes */
 	struct quota quota;	/* -E -S -W -t -A -M -Q -q */
 };
 

@@ -12,6 +12,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "loop.h"
 #include "quota.h"
 #include "request.h"
 #include "txn.h"
@@ -82,6 +83,16 @@ conn_close(struct conn *c, const char *why)
 		TAILQ_REMOVE(&x->dirty, c, dirty_link);
 		c->dirty = false;
 	}
+	if (c->stuck) {
+		TAILQ_REMOVE(&x->stuck, c, stuck_link);
+		c->stuck = false;
+	}
+	if (c->deferred) {
+		TAILQ_REMOVE(&x->deferred, c, deferred_link);
+		c->deferred = false;
+	}
+	if (x->protect == c)
+		daemon_unprotect(x, c);
 	TAILQ_REMOVE(&x->conns, c, link);
 	x->nconns--;
 	TAILQ_INSERT_TAIL(&x->dead, c, link);
@@ -183,7 +194,7 @@ conn_out_consumed(struct conn *c, size_t n)
 	if (c->dom != NULL)
 		c->dom->outstanding = c->outmsgs;
 	if (c->outhead == c->outlen) {
-		c->outhead = c->outlen = 0;
+		c->outhead = c->outlen = c->out_safe = 0;
 		/* Give back a buffer a burst made large. */
 		if (c->outcap > 4 * WIRE_MAX_MSG) {
 			free(c->out);
@@ -191,6 +202,99 @@ conn_out_consumed(struct conn *c, size_t n)
 			c->outcap = 0;
 		}
 	}
+}
+
+int
+conn_restore_output(struct conn *c, const void *out, size_t len,
+    size_t head_rest)
+{
+	size_t off;
+
+	if (reserve(&c->out, &c->outcap, c->outlen + len) < 0)
+		return -ENOMEM;
+	memcpy(c->out + c->outlen, out, len);
+	/* Count whole messages after the partial head, as conn_queue would. */
+	off = c->outlen + (head_rest < len ? head_rest : len);
+	if (c->outmsgs == 0) {
+		c->outmsg_end = off;
+		c->outmsgs = head_rest ? 1 : 0;
+	}
+	c->outlen += len;
+	while (off + WIRE_HDR <= c->outlen) {
+		struct xsd_sockmsg h;
+
+		memcpy(&h, c->out + off, WIRE_HDR);
+		if (c->outmsgs++ == 0)
+			c->outmsg_end = off + WIRE_HDR + h.len;
+		off += WIRE_HDR + h.len;
+	}
+	if (c->dom != NULL)
+		c->dom->queued_bytes += len;
+	conn_out_release(c);
+	if (!c->dirty) {	/* to be pushed before the loop sleeps */
+		c->dirty = true;
+		TAILQ_INSERT_TAIL(&c->x->dirty, c, dirty_link);
+	}
+	return 0;
+}
+
+void
+conn_sent(struct conn *c, bool progress)
+{
+	struct xsd *x = c->x;
+
+	if (c->closing || c->priv)
+		return;
+	if (conn_out_pending(c) == 0) {
+		if (c->stuck) {
+			TAILQ_REMOVE(&x->stuck, c, stuck_link);
+			c->stuck = false;
+		}
+		return;
+	}
+	if (!c->stuck) {
+		c->stuck = true;
+		TAILQ_INSERT_TAIL(&x->stuck, c, stuck_link);
+		c->stuck_since = loop_now_ms();
+	} else if (progress) {
+		c->stuck_since = loop_now_ms();
+	}
+}
+
+unsigned
+conn_drop_events(struct conn *c)
+{
+	size_t keep_end, off, w, first_end;
+	unsigned dropped = 0, msgs = 0;
+
+	if (c->outmsgs == 0 || c->out_safe != c->outlen)
+		return 0;	/* nothing queued, or not all released yet */
+	/* The message being sent stays whole; look at those after it. */
+	first_end = c->outmsg_end;
+	keep_end = w = first_end;
+	for (off = first_end; off + WIRE_HDR <= c->outlen;) {
+		struct xsd_sockmsg h;
+		size_t len;
+
+		memcpy(&h, c->out + off, WIRE_HDR);
+		len = WIRE_HDR + h.len;
+		if (h.type == XS_WATCH_EVENT) {
+			dropped++;
+		} else {
+			memmove(c->out + w, c->out + off, len);
+			w += len;
+			msgs++;
+		}
+		off += len;
+	}
+	keep_end = w;
+	if (c->dom != NULL)
+		c->dom->queued_bytes -= c->outlen - keep_end;
+	c->outlen = c->out_safe = keep_end;
+	c->outmsgs = 1 + msgs;
+	if (c->dom != NULL)
+		c->dom->outstanding = c->outmsgs;
+	return dropped;
 }
 
 /* Handle whole requests from buf[0..len); returns the bytes consumed. */
@@ -211,6 +315,15 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			/* Over 4096: drop the connection (C daemon). */
 			conn_close(c, "request longer than 4096 bytes");
 			*err = -EPROTO;
+			break;
+		}
+		if (c->x->protect != NULL && !c->priv &&
+		    daemon_must_defer(c->x, c, &w)) {
+			c->deferred = true;
+			c->stalled = true;
+			TAILQ_INSERT_TAIL(&c->x->deferred, c, deferred_link);
+			if (c->ops->stall != NULL)
+				c->ops->stall(c, true);
 			break;
 		}
 		request_handle(c->x, c, &w);
@@ -278,7 +391,7 @@ conn_input(struct conn *c, const void *data, size_t len)
 bool
 conn_must_wait(const struct conn *c)
 {
-	if (conn_out_pending(c) > CONN_OUT_STALL)
+	if (c->deferred || conn_out_pending(c) > CONN_OUT_STALL)
 		return true;
 	return !c->priv && c->dom != NULL &&
 	    quota_exceeded(&c->dom->quota, Q_OUTSTANDING, c->outmsgs);

@@ -37,6 +37,9 @@ TAILQ_HEAD(txn_list, txn);
 struct conn {
 	TAILQ_ENTRY(conn) link;		/* xsd->conns */
 	TAILQ_ENTRY(conn) dirty_link;	/* xsd->dirty while output waits */
+	TAILQ_ENTRY(conn) stuck_link;	/* xsd->stuck: peer not reading */
+	bool stuck;
+	uint64_t stuck_since;		/* ms: last progress of its output */
 	unsigned long id;
 	struct xsd *x;			/* borrowed */
 	const struct conn_ops *ops;
@@ -47,6 +50,9 @@ struct conn {
 	bool closing;
 	bool dirty;
 	bool stalled;			/* input paused: too much output */
+	bool deferred;			/* waiting for dom0's transaction */
+	TAILQ_ENTRY(conn) deferred_link;	/* xsd->deferred */
+	unsigned eagain_streak;		/* commits refused in a row */
 	bool blocked;			/* transport cannot take output */
 	/* partial or unprocessed input */
 	uint8_t *in;
@@ -55,6 +61,7 @@ struct conn {
 	uint8_t *out;
 	size_t outhead, outlen, outcap;
 	size_t outmsg_end;		/* end of the message at outhead */
+	size_t out_safe;		/* may be sent up to here: durable */
 	unsigned outmsgs;		/* replies and events not fully sent */
 	struct txn_list txns;
 	unsigned ntxns;
@@ -111,6 +118,44 @@ conn_out_pending(const struct conn *c)
 {
 	return c->outlen - c->outhead;
 }
+
+/*
+ * Output the transport may send now.  Replies and events queued in this
+ * loop iteration become sendable only once what caused them is durable
+ * (conn_out_release, after the journal batch is written).
+ */
+static inline size_t
+conn_out_sendable(const struct conn *c)
+{
+	return c->out_safe > c->outhead ? c->out_safe - c->outhead : 0;
+}
+
+static inline void
+conn_out_release(struct conn *c)
+{
+	c->out_safe = c->outlen;
+}
+
+/*
+ * Put back output saved by a previous daemon: `len` bytes whose first
+ * message has `head_rest` bytes (0: starts on a message boundary).
+ * 0 or -ENOMEM.
+ */
+int conn_restore_output(struct conn *c, const void *out, size_t len,
+    size_t head_rest);
+
+/*
+ * The transport tried to send: `progress` if some bytes went.  An
+ * unprivileged peer that leaves output unread is remembered, so that its
+ * watch events can be discarded after the watch-event timeout.
+ */
+void conn_sent(struct conn *c, bool progress);
+
+/*
+ * Discard queued watch events not yet started (the watch-event timeout):
+ * replies stay.  Returns the number dropped.
+ */
+unsigned conn_drop_events(struct conn *c);
 
 /* Drop all watches and transactions (RESET_WATCHES, ring reset). */
 void conn_reset(struct conn *c);

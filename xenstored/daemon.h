@@ -19,6 +19,8 @@
 #include "wire.h"
 
 struct loop;
+struct lu_session;
+struct persist;
 struct rings;
 struct unix_listener;
 struct xen;
@@ -45,13 +47,22 @@ struct xsd {
 	struct domains doms;
 	struct xen *xen;		/* NULL: no Xen (socket only) */
 	struct rings *rings;		/* ring transport state, or NULL */
+	struct persist *persist;	/* state directory, or NULL */
+	struct lu_session *lu;		/* live update in progress, or NULL */
+	int argc;			/* our command line (live update) */
+	char **argv;
 	struct unix_listener *listener;
 	struct conn_list conns;		/* every live connection */
 	struct conn_list dirty;		/* output queued, not yet pushed */
 	struct conn_list dead;		/* closed, to free before sleeping */
+	struct conn_list stuck;		/* unprivileged, output unread */
+	struct conn_list deferred;	/* publishing held back: protect */
+	struct conn *protect;		/* privileged conn being let through */
+	uint64_t protect_since;
 	unsigned nconns;
 	unsigned long next_conn_id;
 	struct xsd_stats stats;
+	uint64_t seed;			/* random: keys the daemon's hashes */
 	/* scratch buffers: one request is handled at a time */
 	char reply[XENSTORE_PAYLOAD_MAX + 64];
 	uint8_t rbuf[XSD_READ_CHUNK];
@@ -80,5 +91,27 @@ struct domain *daemon_track(struct xsd *x, unsigned domid);
 
 /* Before sleeping: push queued output, free closed connections. */
 void daemon_before_sleep(void *arg);
+
+/*
+ * Every second: events queued for unprivileged peers that have not read
+ * anything for the watch-event timeout are discarded (-w watch-event=),
+ * and a protection that outlived its bound ends.
+ */
+void daemon_housekeeping(void *arg);
+
+/*
+ * XSA-206: a privileged connection whose transactions keep failing
+ * because guests keep changing what it reads gets protection: until its
+ * next commit (or abort, or it closes, or 2 s pass), requests of
+ * unprivileged connections that would publish a change (writes outside a
+ * transaction, commits) wait.  Its next attempt therefore commits.
+ */
+#define PROTECT_AFTER 2		/* EAGAINs in a row */
+#define PROTECT_MAX_MS 2000
+void daemon_protect(struct xsd *x, struct conn *c);
+void daemon_unprotect(struct xsd *x, struct conn *c);
+/* Must this request wait (and its connection with it)? */
+bool daemon_must_defer(struct xsd *x, struct conn *c,
+    const struct wire_req *w);
 
 #endif

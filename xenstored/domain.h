@@ -33,6 +33,9 @@ struct domain {
 	unsigned long watch_bytes;	/* path + token of its watches */
 	unsigned long queued_bytes;	/* output queued for it */
 	void *ring;		/* transport_ring's state, or NULL */
+	unsigned remote_port;	/* its xenstore event channel (INTRODUCE) */
+	uint64_t gfn;		/* its ring frame (INTRODUCE) */
+	bool kva;		/* the daemon's own domain: ring from xsd_kva */
 };
 
 struct domains {

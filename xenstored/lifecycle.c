@@ -15,6 +15,8 @@
 #include "events.h"
 #include "lifecycle.h"
 #include "perms.h"
+#include "persist.h"
+#include "stream.h"
 #include "ring_conn.h"
 
 struct pathlist {
@@ -154,9 +156,38 @@ apply_all(struct xsd *x, struct pathlist *l, update_fn *fn, bool events)
 	}
 }
 
-/* Nodes owned by the domain go (or change hands); ACLs forget it. */
+/* The special paths' lists forget it too (C: "plus the two special"). */
 static void
-clean_tree(struct xsd *x, unsigned domid)
+clean_specials(struct xsd *x, unsigned domid)
+{
+	struct trie_perm buf[64], *np;
+	int i;
+
+	for (i = 0; i < SPECIAL_COUNT; i++) {
+		const struct special_perms *sp = &x->store.special[i];
+		size_t j, k = 0;
+
+		np = sp->n <= 64 ? buf : malloc(sp->n * sizeof(*np));
+		if (np == NULL)
+			continue;
+		for (j = 0; j < sp->n; j++) {
+			if (j > 0 && sp->p[j].id == domid)
+				continue;
+			np[k] = sp->p[j];
+			if (j == 0 && np[k].id == domid)
+				np[k].id = (uint16_t)x->cfg.priv_domid;
+			k++;
+		}
+		if (k != sp->n || np[0].id != sp->p[0].id)
+			store_set_special(&x->store, i, np, k);
+		if (np != buf)
+			free(np);
+	}
+}
+
+/* Nodes owned by the domain go (or change hands); ACLs forget it. */
+void
+lifecycle_clean_tree(struct xsd *x, unsigned domid)
 {
 	struct pathlist l = { NULL, 0, 0, domid, x->cfg.keep_orphans };
 
@@ -171,6 +202,7 @@ clean_tree(struct xsd *x, unsigned domid)
 	if (trie_walk(x->store.cx, x->store.root, acl_visit, &l) == 0)
 		apply_all(x, &l, do_perms, false);
 	pathlist_free(&l);
+	clean_specials(x, domid);
 }
 
 int
@@ -196,6 +228,7 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
 	}
 	d->introduced = true;
 	d->shutdown_reported = false;
+	persist_introduce(x, d);
 	if (fresh && domid != x->cfg.master_domid)
 		events_fire_special(x, SPECIAL_INTRODUCE);
 	return 0;
@@ -217,7 +250,8 @@ lifecycle_release(struct xsd *x, struct domain *d, bool fire)
 		d->conn = NULL;
 	}
 	ring_conn_release(x, d);
-	clean_tree(x, domid);
+	persist_domain(x, REC_PX_J_RELEASE, domid, 0);
+	lifecycle_clean_tree(x, domid);
 	d->introduced = false;
 	if (fire)
 		events_fire_special(x, SPECIAL_RELEASE);

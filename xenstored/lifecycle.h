@@ -23,4 +23,11 @@ int lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
  */
 void lifecycle_release(struct xsd *x, struct domain *d, bool fire);
 
+/*
+ * The tree part of a release: nodes owned by `domid` removed (or given to
+ * the privileged domain with -K), ACL entries naming it dropped.  Fires
+ * the removal events of whatever watches are registered.
+ */
+void lifecycle_clean_tree(struct xsd *x, unsigned domid);
+
 #endif

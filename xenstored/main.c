@@ -21,8 +21,11 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "liveupdate.h"
 #include "loop.h"
+#include "persist.h"
 #include "ring_conn.h"
+#include "state.h"
 #include "transport_unix.h"
 #include "xen.h"
 
@@ -186,6 +189,7 @@ teardown(struct xsd *x)
 	struct conn *c;
 
 	unix_unlisten(x);
+	persist_stop(x);
 	rings_fini(x);
 	while ((c = TAILQ_FIRST(&x->conns)) != NULL)
 		conn_close(c, NULL);
@@ -202,6 +206,7 @@ main(int argc, char **argv)
 {
 	struct xsd *x = calloc(1, sizeof(*x));
 	struct sig sig = { -1, NULL, NULL };
+	struct restore *restored = NULL;
 	int rc, status = 1, ready_fd = -1, pid_fd = -1;
 	char ok = 0;
 
@@ -215,13 +220,19 @@ main(int argc, char **argv)
 		free(x);
 		return rc > 0 ? 0 : 1;
 	}
+	x->argc = argc;
+	x->argv = argv;
 	TAILQ_INIT(&x->conns);
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
+	TAILQ_INIT(&x->stuck);
+	TAILQ_INIT(&x->deferred);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
-	if (!x->cfg.no_fork && (rc = daemonize(&ready_fd)) < 0) {
+	/* After a live update we are already the daemon. */
+	if (!x->cfg.no_fork && !x->cfg.live_update &&
+	    (rc = daemonize(&ready_fd)) < 0) {
 		log_err(&x->log, "cannot daemonize: %s", strerror(-rc));
 		goto out;
 	}
@@ -245,16 +256,32 @@ main(int argc, char **argv)
 	    log_trace_open(&x->log, x->cfg.trace_file) < 0)
 		log_warn(&x->log, "cannot open trace file %s",
 		    x->cfg.trace_file);
+	x->seed = random_seed();
 	if ((rc = loop_new(&x->loop)) < 0 ||
-	    (rc = store_init(&x->store, random_seed(),
-	    x->cfg.priv_domid)) < 0 ||
-	    (rc = watches_init(&x->watches)) < 0 ||
+	    (rc = store_init(&x->store, x->seed, x->cfg.priv_domid)) < 0 ||
+	    (rc = watches_init(&x->watches, x->seed ^ 0x5a5a5a5a)) < 0 ||
 	    (rc = domains_init(&x->doms)) < 0 ||
 	    (rc = setup_signals(x, &sig)) < 0) {
 		log_err(&x->log, "start-up failed: %s", strerror(-rc));
 		goto out;
 	}
 	loop_before_sleep(x->loop, daemon_before_sleep, x);
+	loop_timer(x->loop, 1000, daemon_housekeeping, x, NULL);
+	if (x->cfg.live_update) {
+		rc = liveupdate_restore(x);
+		if (rc < 0) {
+			log_err(&x->log, "live update restore failed: %s",
+			    strerror(-rc));
+			goto out;
+		}
+		goto serving;
+	}
+	rc = persist_start(x, &restored);
+	if (rc < 0) {
+		log_err(&x->log, "cannot recover the saved state in %s: %s "
+		    "(--fresh starts empty)", x->cfg.state_dir, strerror(-rc));
+		goto out;
+	}
 	rc = unix_listen(x);
 	if (rc < 0) {
 		log_err(&x->log, "cannot listen on %s: %s", x->cfg.socket_path,
@@ -268,7 +295,10 @@ main(int argc, char **argv)
 			    strerror(-rc));
 			goto out;
 		}
+		if (restored != NULL)
+			restore_instantiate(restored);
 		if (!x->cfg.no_domain_init &&
+		    !(restored && restore_has_master(restored)) &&
 		    (rc = ring_conn_dom0(x)) < 0) {
 			log_err(&x->log, "cannot connect dom0's ring "
 			    "(/proc/xen/xsd_kva, xsd_port): %s", strerror(-rc));
@@ -278,17 +308,28 @@ main(int argc, char **argv)
 		log_err(&x->log, "no Xen here: use -D to serve sockets only");
 		goto out;
 	}
+	restore_free(&restored);
+	rc = persist_begin(x);
+	if (rc < 0) {
+		log_err(&x->log, "cannot write to the state directory %s: %s",
+		    x->cfg.state_dir, strerror(-rc));
+		goto out;
+	}
+serving:
 	/* Like the C daemon: the pid goes out before stdout is detached. */
 	if (x->cfg.output_pid) {
 		printf("%ld\n", (long)getpid());
 		fflush(stdout);
 	}
-	if (!x->cfg.no_fork)
-		redirect_stdio();
+	/* Not after a live update: detached and announced long ago. */
+	if (!x->cfg.live_update) {
+		if (!x->cfg.no_fork)
+			redirect_stdio();
+		log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
+		    x->xen ? "" : " (no Xen: socket clients only)");
+		sd_notify(1, "READY=1");
+	}
 	log_started(&x->log);
-	log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
-	    x->xen ? "" : " (no Xen: socket clients only)");
-	sd_notify(1, "READY=1");
 	if (ready_fd >= 0) {
 		if (write(ready_fd, &ok, 1) < 0)
 			log_warn(&x->log, "cannot signal readiness");
@@ -305,8 +346,10 @@ out:
 	 * created, so that nothing claims a daemon is there.  A daemonizing
 	 * launcher still waiting on ready_fd sees it close and exits 1.
 	 */
+	restore_free(&restored);
 	loop_del(sig.lfd);
 	teardown(x);
+	liveupdate_fini(x);
 	if (sig.fd >= 0)
 		close(sig.fd);
 	if (pid_fd >= 0) {

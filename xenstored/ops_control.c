@@ -13,6 +13,9 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "journal.h"
+#include "liveupdate.h"
+#include "persist.h"
 #include "request.h"
 #include "txn.h"
 #include "xs_errors.h"
@@ -290,6 +293,8 @@ ctl_quota(struct req *r, bool soft)
 			q->soft[id] = (unsigned)v;
 		else
 			q->hard[id] = (unsigned)v;
+		persist_quota(r->x, J_GLOBAL_QUOTA, (unsigned)id, soft,
+		    (unsigned)v);
 		return req_ok(r);
 	}
 	if (r->argc == 2 && !soft) {
@@ -333,6 +338,23 @@ ctl_test_unpriv(struct req *r)
 	return req_ok(r);
 }
 
+static int
+ctl_persist(struct req *r)
+{
+	int rc;
+
+	if (r->argc == 1 || (r->argc == 2 && strcmp(r->argv[1], "status") == 0)) {
+		persist_status(r->x, r->out, XENSTORE_PAYLOAD_MAX);
+		r->outlen = strlen(r->out) + 1;
+		return 0;
+	}
+	if (r->argc == 2 && strcmp(r->argv[1], "snapshot") == 0) {
+		rc = persist_compact(r->x);
+		return rc < 0 ? (rc == -ENODEV ? -EINVAL : rc) : req_ok(r);
+	}
+	return -EINVAL;
+}
+
 static int ctl_help(struct req *r);
 
 static const struct {
@@ -347,6 +369,8 @@ static const struct {
 	{ "print", ctl_print, "<string>" },
 	{ "quota", NULL, "[set <name> <val>|<domid>]" },
 	{ "quota-soft", NULL, "[set <name> <val>]" },
+	{ "persist", ctl_persist, "[status|snapshot]" },
+	{ "live-update", NULL, "[-c <cmdline>] [-F] [-t <timeout>] <file>" },
 	{ "help", ctl_help, "" },
 };
 
@@ -374,6 +398,8 @@ op_control(struct req *r)
 		return ctl_quota(r, true);
 	if (strcmp(r->argv[0], "test-unpriv") == 0)
 		return ctl_test_unpriv(r);
+	if (strcmp(r->argv[0], "live-update") == 0)
+		return liveupdate_control(r);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (cmds[i].fn != NULL && strcmp(r->argv[0], cmds[i].name) == 0)
 			return cmds[i].fn(r);

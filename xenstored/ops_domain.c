@@ -12,7 +12,9 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "journal.h"
 #include "lifecycle.h"
+#include "persist.h"
 #include "request.h"
 
 #define FEATURES_ALL (XENSTORE_SERVER_FEATURE_RECONNECTION | \
@@ -80,6 +82,7 @@ op_resume(struct req *r)
 	if (rc < 0)
 		return rc;
 	d->shutdown_reported = false;
+	persist_domain(r->x, REC_PX_J_SHUTDOWN, d->domid, 0);
 	return req_ok(r);
 }
 
@@ -100,6 +103,7 @@ op_set_target(struct req *r)
 	    (t->conn == NULL && t->ring == NULL))
 		return -EINVAL;
 	d->target = (int)target;
+	persist_domain(r->x, REC_PX_J_TARGET, domid, target);
 	return req_ok(r);
 }
 
@@ -175,6 +179,7 @@ op_set_feature(struct req *r)
 	if (f & ~(unsigned long)FEATURES_ALL)
 		return -EINVAL;
 	d->features = (unsigned)f;
+	persist_domain(r->x, REC_PX_J_FEATURES, domid, (uint32_t)f);
 	return req_ok(r);
 }
 
@@ -236,6 +241,7 @@ int
 op_set_quota(struct req *r)
 {
 	struct quota *q = &r->x->cfg.quota;
+	uint32_t who = J_GLOBAL_QUOTA;
 	unsigned long v;
 	unsigned domid;
 	bool soft;
@@ -252,6 +258,7 @@ op_set_quota(struct req *r)
 		if (d == NULL)
 			return -ENOENT;
 		q = &d->quota;
+		who = domid;
 	}
 	id = quota_ref(r->argv[r->argc - 2], &soft);
 	if (id < 0 || !wire_uint(r->argv[r->argc - 1], 0x7fffffff, &v))
@@ -262,5 +269,6 @@ op_set_quota(struct req *r)
 		q->soft[id] = (unsigned)v;
 	else
 		q->hard[id] = (unsigned)v;
+	persist_quota(r->x, who, (unsigned)id, soft, (unsigned)v);
 	return req_ok(r);
 }

@@ -20,6 +20,7 @@
 #include "domain.h"
 #include "events.h"
 #include "path.h"
+#include "persist.h"
 #include "perms.h"
 #include "request.h"
 #include "txn.h"
@@ -133,7 +134,7 @@ touch(struct req *r, const char *path)
 
 	if (r->txn == NULL || r->who.priv || r->c->dom == NULL)
 		return 0;
-	n = txn_touch(r->txn, path);
+	n = txn_touch(r->txn, path, r->x->seed);
 	if (n < 0) {
 		r->txn->failed = -ENOMEM;
 		return (int)n;
@@ -216,8 +217,16 @@ apply(struct req *r, const struct update_args *u)
 		rc = store_publish(&x->store, nr, &log);
 		nr = NULL;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		static const enum persist_op ops[] = {
+			[U_WRITE] = P_WRITE, [U_MKDIR] = P_MKDIR,
+			[U_RM] = P_RM, [U_PERMS] = P_PERMS,
+		};
+
+		persist_update(x, ops[u->what], u->path, u->val, u->len,
+		    u->perms, u->np, creator);
 		events_fire_log(x, &log, false);
+	}
 	trie_unref(cx, nr);
 	trie_log_fini(&log);
 	return rc;
@@ -576,8 +585,11 @@ op_set_perms(struct req *r)
 			goto out;
 		}
 		rc = store_set_special(&r->x->store, idx, perms, np);
-		if (rc == 0)
+		if (rc == 0) {
+			persist_update(r->x, P_PERMS, path, NULL, 0, perms, np,
+			    0);
 			events_fire_special(r->x, idx);
+		}
 		goto out;
 	}
 	rc = get_checked(r, path, PERM_WRITE | PERM_OWNER, 0, &n);

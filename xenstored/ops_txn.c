@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "domain.h"
 #include "events.h"
+#include "persist.h"
 #include "request.h"
 #include "txn.h"
 
@@ -31,6 +32,7 @@ op_transaction_start(struct req *r)
 		return rc;
 	if (d != NULL)
 		d->txns++;
+	persist_txn(r->x, r->c, t->id, true);
 	r->outlen = (size_t)snprintf(r->out, REQ_OUT_MAX, "%u", t->id) + 1;
 	return 0;
 }
@@ -70,8 +72,9 @@ commit(struct req *r, struct txn *t)
 	struct trie_log log;
 	int rc;
 
-	if (t->failed)
-		return t->failed == -ENOSPC ? -ENOSPC : -ENOMEM;
+	if (t->failed)	/* quota, allocation, or lost in a restart */
+		return t->failed == -ENOSPC || t->failed == -EAGAIN ?
+		    t->failed : -ENOMEM;
 	trie_log_init(&log, x->store.cx);
 	rc = trie_txn_commit(x->store.cx, t->tx, x->store.root, &log, &nr,
 	    &how);
@@ -85,6 +88,7 @@ commit(struct req *r, struct txn *t)
 	}
 	if (rc == 0) {
 		x->stats.commits[how]++;
+		persist_commit(x, t->tx);
 		events_fire_log(x, &log, true);
 	}
 	trie_unref(x->store.cx, nr);
@@ -107,6 +111,16 @@ op_transaction_end(struct req *r)
 	doit = r->argv[0][0] == 'T';
 	if (doit)
 		rc = commit(r, t);
+	if (r->who.priv) {
+		/* XSA-206: starved privileged transactions get their turn */
+		if (rc == -EAGAIN && ++r->c->eagain_streak >= PROTECT_AFTER)
+			daemon_protect(r->x, r->c);
+		else if (rc != -EAGAIN) {
+			r->c->eagain_streak = 0;
+			daemon_unprotect(r->x, r->c);
+		}
+	}
+	persist_txn(r->x, r->c, t->id, false);
 	txn_end(r->x->store.cx, r->c, t);
 	if (r->c->dom != NULL)
 		r->c->dom->txns--;

@@ -10,6 +10,9 @@
 #include "domain.h"
 #include "events.h"
 #include "path.h"
+#include "persist.h"
+#include "ring_conn.h"
+#include "stream.h"
 #include "request.h"
 
 static unsigned
@@ -59,6 +62,7 @@ op_watch(struct req *r)
 		d->watches++;
 		d->watch_bytes += strlen(path) + strlen(r->argv[1]);
 	}
+	persist_watch(r->x, c, r->argv[0], r->argv[1], depth, rel, true);
 	req_ok(r);
 	req_reply_now(r);
 	events_initial(r->x, c, r->argv[0], r->argv[1]);
@@ -87,6 +91,7 @@ op_unwatch(struct req *r)
 		c->dom->watches--;
 		c->dom->watch_bytes -= strlen(path) + strlen(r->argv[1]);
 	}
+	persist_watch(r->x, c, r->argv[0], r->argv[1], -1, rel, false);
 	return req_ok(r);
 }
 
@@ -94,5 +99,7 @@ int
 op_reset_watches(struct req *r)
 {
 	conn_reset(r->c);
+	if (ring_conn_is(r->c))
+		persist_domain(r->x, REC_PX_J_RESET, r->c->domid, 0);
 	return req_ok(r);
 }

@@ -70,13 +70,12 @@ path_canon(const char *in, unsigned domid, unsigned path_max,
 		*relative = true;
 		n = (size_t)k;
 	}
-	if (out[0] == '/') {
-		if (n > 1 && out[n - 1] == '/')
+	/* Like the C daemon, for '@' paths too: no trailing '/', no "//". */
+	if (n > 1 && out[n - 1] == '/')
+		return -EINVAL;
+	for (i = 1; i < n; i++)
+		if (out[i] == '/' && out[i - 1] == '/')
 			return -EINVAL;
-		for (i = 1; i < n; i++)
-			if (out[i] == '/' && out[i - 1] == '/')
-				return -EINVAL;
-	}
 	if (path_max != 0 && n - path_domain_prefix(out) > path_max)
 		return -EINVAL;
 	return 0;

@@ -56,6 +56,57 @@ ring_read(struct xenstore_domain_interface *intf, void *buf, size_t len)
 }
 
 ssize_t
+ring_peek(struct xenstore_domain_interface *intf, uint32_t *pos, void *buf,
+    size_t len)
+{
+	uint32_t cons = *pos, prod = load(&intf->req_prod);
+	uint32_t avail, n, first;
+
+	mb();
+	avail = prod - cons;
+	if (avail > RSIZE)
+		return -EIO;
+	n = len < avail ? (uint32_t)len : avail;
+	if (n == 0)
+		return 0;
+	first = RSIZE - MASK_XENSTORE_IDX(cons);
+	if (first > n)
+		first = n;
+	memcpy(buf, intf->req + MASK_XENSTORE_IDX(cons), first);
+	memcpy((char *)buf + first, intf->req, n - first);
+	*pos = cons + n;
+	return (ssize_t)n;
+}
+
+void
+ring_consume(struct xenstore_domain_interface *intf, uint32_t pos)
+{
+	mb();
+	store(&intf->req_cons, pos);
+	mb();
+}
+
+size_t
+ring_input_after(const struct xenstore_domain_interface *intf, uint32_t pos)
+{
+	uint32_t prod = load(&intf->req_prod);
+
+	return prod - pos > RSIZE ? 0 : prod - pos;
+}
+
+uint32_t
+ring_get_req_cons(const struct xenstore_domain_interface *intf)
+{
+	return load(&intf->req_cons);
+}
+
+uint32_t
+ring_get_rsp_prod(const struct xenstore_domain_interface *intf)
+{
+	return load(&intf->rsp_prod);
+}
+
+ssize_t
 ring_write(struct xenstore_domain_interface *intf, const void *buf,
     size_t len)
 {

@@ -26,6 +26,26 @@ ssize_t ring_read(struct xenstore_domain_interface *intf, void *buf,
     size_t len);
 
 /*
+ * Like ring_read, but from the daemon's own cursor *pos rather than the
+ * page's req_cons, which is not moved: the bytes stay the guest's until
+ * ring_consume.  That lets the daemon make a request durable before the
+ * guest may reuse its bytes.  -EIO when prod - *pos exceeds the ring.
+ */
+ssize_t ring_peek(struct xenstore_domain_interface *intf, uint32_t *pos,
+    void *buf, size_t len);
+
+/* Hand the request bytes before `pos` back to the guest (req_cons). */
+void ring_consume(struct xenstore_domain_interface *intf, uint32_t pos);
+
+/* Request bytes waiting after the daemon's cursor `pos`. */
+size_t ring_input_after(const struct xenstore_domain_interface *intf,
+    uint32_t pos);
+
+/* The daemon-owned indexes as the page shows them. */
+uint32_t ring_get_req_cons(const struct xenstore_domain_interface *intf);
+uint32_t ring_get_rsp_prod(const struct xenstore_domain_interface *intf);
+
+/*
  * Put up to `len` bytes of `buf` into the response ring and advance
  * rsp_prod.  Returns the count (0: ring full) or -EIO.
  */

@@ -26,8 +26,10 @@
 #include "daemon.h"
 #include "domain.h"
 #include "events.h"
+#include "journal.h"
 #include "lifecycle.h"
 #include "loop.h"
+#include "persist.h"
 #include "ring.h"
 #include "ring_conn.h"
 #include "store.h"
@@ -46,8 +48,14 @@ struct ring {
 	unsigned local_port;
 	struct conn *conn;	/* NULL while quarantined */
 	bool quarantined;
+	uint32_t error;		/* what the error field was set to */
 	bool queued;		/* on rings->again */
 	TAILQ_ENTRY(ring) again_link;
+	uint32_t in_pos;	/* request bytes read (req_cons lags) */
+	bool to_consume;	/* on rings->consume */
+	TAILQ_ENTRY(ring) consume_link;
+	bool touched;		/* on rings->touched: journal its state */
+	TAILQ_ENTRY(ring) touched_link;
 };
 
 TAILQ_HEAD(ring_list, ring);
@@ -58,6 +66,8 @@ struct rings {
 	struct ring **by_port;	/* local port -> ring */
 	size_t nports;
 	struct ring_list again;	/* more input than one service took */
+	struct ring_list consume;	/* read: hand req_cons back */
+	struct ring_list touched;	/* state changed this iteration */
 };
 
 static void ring_service(struct ring *r);
@@ -101,6 +111,62 @@ again(struct ring *r)
 }
 
 static void
+mark_touched(struct ring *r)
+{
+	if (r->touched || r->x->rings == NULL)
+		return;
+	r->touched = true;
+	TAILQ_INSERT_TAIL(&r->x->rings->touched, r, touched_link);
+}
+
+static void
+untouch(struct ring *r)
+{
+	if (!r->touched)
+		return;
+	TAILQ_REMOVE(&r->x->rings->touched, r, touched_link);
+	r->touched = false;
+}
+
+/*
+ * Requests read are given back to the guest (req_cons) only at the end of
+ * the loop iteration, once what they changed is durable (persist.c).
+ */
+static void
+mark_consumed(struct ring *r)
+{
+	mark_touched(r);
+	if (r->to_consume)
+		return;
+	r->to_consume = true;
+	TAILQ_INSERT_TAIL(&r->x->rings->consume, r, consume_link);
+}
+
+static void
+unconsume(struct ring *r)
+{
+	if (!r->to_consume)
+		return;
+	TAILQ_REMOVE(&r->x->rings->consume, r, consume_link);
+	r->to_consume = false;
+}
+
+void
+rings_commit(struct xsd *x)
+{
+	struct rings *rs = x->rings;
+	struct ring *r;
+
+	if (rs == NULL)
+		return;
+	while ((r = TAILQ_FIRST(&rs->consume)) != NULL) {
+		unconsume(r);
+		ring_consume(r->intf, r->in_pos);
+		xen_notify(x->xen, r->local_port);	/* space freed */
+	}
+}
+
+static void
 unqueue(struct ring *r)
 {
 	if (!r->queued)
@@ -119,7 +185,10 @@ quarantine(struct ring *r, uint32_t error, const char *why)
 	    why);
 	if (r->d->features & XENSTORE_SERVER_FEATURE_ERROR)
 		ring_set_error(r->intf, error);
+	r->error = error;
 	r->quarantined = true;
+	persist_domain(r->x, REC_PX_J_RESET, r->d->domid, 0);
+	mark_touched(r);
 	r->conn = NULL;
 	unqueue(r);
 	if (c != NULL) {
@@ -136,9 +205,9 @@ ring_flush(struct ring *r)
 	struct conn *c = r->conn;
 	bool wrote = false;
 
-	while (c != NULL && conn_out_pending(c) > 0) {
+	while (c != NULL && conn_out_sendable(c) > 0) {
 		ssize_t n = ring_write(r->intf, c->out + c->outhead,
-		    conn_out_pending(c));
+		    conn_out_sendable(c));
 
 		if (n < 0) {
 			quarantine(r, XENSTORE_ERROR_RINGIDX,
@@ -152,11 +221,13 @@ ring_flush(struct ring *r)
 	}
 	if (wrote)
 		xen_notify(r->x->xen, r->local_port);
+	if (c != NULL)
+		conn_sent(c, wrote);
 	if (c != NULL && c->stalled)
 		conn_resume(c);
 	/* Output drained enough: input we held back can be read now. */
 	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&
-	    ring_input_avail(r->intf) > 0)
+	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
 
@@ -216,7 +287,12 @@ ring_restart(struct ring *r)
 			r->d->conn = NULL;
 	}
 	ring_reset(r->intf);
+	r->in_pos = 0;
+	unconsume(r);
 	ring_set_error(r->intf, XENSTORE_ERROR_NONE);
+	r->error = 0;
+	persist_domain(r->x, REC_PX_J_RESET, r->d->domid, 0);
+	mark_touched(r);
 	if (ring_new_conn(r) < 0)
 		return -ENOMEM;
 	r->d->conn = r->conn;
@@ -251,7 +327,8 @@ ring_service(struct ring *r)
 		if (c == NULL || c->closing || c->stalled ||
 		    conn_out_pending(c) >= RING_BACKLOG)
 			break;
-		n = ring_read(r->intf, x->rbuf, XENSTORE_RING_SIZE);
+		n = ring_peek(r->intf, &r->in_pos, x->rbuf,
+		    XENSTORE_RING_SIZE);
 		if (n < 0) {
 			quarantine(r, XENSTORE_ERROR_RINGIDX,
 			    "inconsistent request ring indexes");
@@ -259,7 +336,7 @@ ring_service(struct ring *r)
 		}
 		if (n == 0)
 			break;
-		xen_notify(x->xen, r->local_port);	/* space freed */
+		mark_consumed(r);
 		if (conn_input(c, x->rbuf, (size_t)n) < 0 || c->closing) {
 			quarantine(r, XENSTORE_ERROR_PROTO,
 			    "request longer than 4096 bytes");
@@ -270,7 +347,7 @@ ring_service(struct ring *r)
 	c = r->conn;
 	if (c != NULL && !c->closing && !c->stalled &&
 	    conn_out_pending(c) < RING_BACKLOG &&
-	    ring_input_avail(r->intf) > 0)
+	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
 
@@ -305,6 +382,7 @@ scan_one(void *arg, struct domain *d)
 		s->released = true;
 	} else if (info.shutdown && !d->shutdown_reported) {
 		d->shutdown_reported = true;
+		persist_domain(s->x, REC_PX_J_SHUTDOWN, d->domid, 1);
 		s->shutdown = true;
 	}
 }
@@ -368,6 +446,8 @@ rings_init(struct xsd *x)
 	if (rs == NULL)
 		return -ENOMEM;
 	TAILQ_INIT(&rs->again);
+	TAILQ_INIT(&rs->consume);
+	TAILQ_INIT(&rs->touched);
 	rc = xen_bind_dom_exc(x->xen, &rs->virq_port);
 	if (rc < 0) {
 		free(rs);
@@ -388,6 +468,8 @@ static void
 ring_free(struct xsd *x, struct ring *r)
 {
 	unqueue(r);
+	unconsume(r);
+	untouch(r);
 	if (r->conn != NULL) {
 		r->conn->tp = NULL;
 		conn_close(r->conn, "ring released");
@@ -449,10 +531,13 @@ ring_attach(struct xsd *x, struct domain *d, void *page, bool kva,
 		return rc;
 	}
 	d->ring = r;
+	d->remote_port = remote;
+	d->kva = kva;
 	ring_set_features(r->intf, d->features);
 	/* dom0's kernel may already have queued requests: keep them. */
 	if (!kva)
 		ring_reset(r->intf);
+	r->in_pos = ring_get_req_cons(r->intf);
 	ring_set_error(r->intf, XENSTORE_ERROR_NONE);
 	if (ring_get_connection(r->intf) != XENSTORE_CONNECTED)
 		ring_set_connection(r->intf, XENSTORE_CONNECTED);
@@ -515,11 +600,13 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 			xen_unbind(x->xen, r->local_port);
 		}
 		r->local_port = local;
+		d->remote_port = port;
 		return ring_restart(r);
 	}
 	page = xen_map_ring(x->xen, d->domid, gfn, &err);
 	if (page == NULL)
 		return err;
+	d->gfn = gfn;
 	/* dom0less/Hyperlaunch guests publish their port in the page. */
 	pport = ring_get_evtchn_port(page);
 	rc = ring_attach(x, d, page, false, pport ? pport : port);
@@ -533,4 +620,238 @@ ring_conn_release(struct xsd *x, struct domain *d)
 {
 	if (d->ring != NULL && x->rings != NULL)
 		ring_free(x, d->ring);
+}
+
+bool
+ring_conn_is(const struct conn *c)
+{
+	return c->ops == &ring_ops;
+}
+
+struct conn *
+ring_conn_of(const struct domain *d)
+{
+	const struct ring *r = d->ring;
+
+	return r != NULL ? r->conn : NULL;
+}
+
+static void
+sync_record(const struct ring *r, struct sbuf *b)
+{
+	const struct conn *c = r->conn;
+	uint32_t flags = r->quarantined ? J_RING_QUARANTINED : 0;
+	uint32_t head = 0;
+
+	if (c != NULL && c->outmsgs > 0)
+		head = (uint32_t)(c->outmsg_end - c->outhead);
+	/* Output not yet in the ring starts where the ring stops now. */
+	j_ring_sync(b, r->d->domid, r->in_pos, ring_get_rsp_prod(r->intf),
+	    flags, r->error, head, c ? c->in : NULL, c ? c->inlen : 0,
+	    c ? c->out + c->outhead : NULL, c ? conn_out_pending(c) : 0);
+}
+
+void
+ring_conn_sync(const struct domain *d, struct sbuf *b)
+{
+	if (d->ring != NULL)
+		sync_record(d->ring, b);
+}
+
+void
+rings_journal(struct xsd *x, struct sbuf *b)
+{
+	struct rings *rs = x->rings;
+	struct ring *r;
+	struct conn *c;
+
+	if (rs == NULL)
+		return;
+	/* Rings with new output this iteration count as touched too. */
+	TAILQ_FOREACH(c, &x->dirty, dirty_link)
+		if (ring_conn_is(c) && c->tp != NULL)
+			mark_touched(c->tp);
+	while ((r = TAILQ_FIRST(&rs->touched)) != NULL) {
+		untouch(r);
+		sync_record(r, b);
+	}
+}
+
+int
+ring_conn_restore(struct xsd *x, struct domain *d,
+    const struct ring_restore *rr, struct conn **out)
+{
+	struct ring *r;
+	unsigned port;
+	void *page;
+	int rc, err = -EIO;
+
+	*out = NULL;
+	if (x->rings == NULL)
+		return -ENODEV;
+	if (d->kva) {
+		rc = xen_dom0_ring(x->xen, &page, &port);
+		if (rc < 0)
+			return rc;
+	} else {
+		page = xen_map_ring(x->xen, d->domid, d->gfn, &err);
+		if (page == NULL)
+			return err;
+		port = d->remote_port;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		rc = -ENOMEM;
+		goto fail_map;
+	}
+	r->x = x;
+	r->d = d;
+	r->intf = page;
+	r->kva = d->kva;
+	rc = xen_bind(x->xen, d->domid, port, &r->local_port);
+	if (rc < 0)
+		goto fail_ring;
+	rc = port_set(x->rings, r->local_port, r);
+	if (rc < 0)
+		goto fail_bind;
+	d->ring = r;
+	d->remote_port = port;
+	/* Requests handled before the crash are not the guest's any more. */
+	r->in_pos = ring_get_req_cons(page);
+	if (rr->has_sync && rr->req_cons - r->in_pos <= XENSTORE_RING_SIZE &&
+	    rr->req_cons != r->in_pos) {
+		r->in_pos = rr->req_cons;
+		ring_consume(page, r->in_pos);
+	}
+	if (rr->quarantined) {
+		r->quarantined = true;
+		r->error = rr->error;
+		*out = NULL;
+		return 0;
+	}
+	rc = ring_new_conn(r);
+	if (rc < 0) {
+		port_set(x->rings, r->local_port, NULL);
+		d->ring = NULL;
+		goto fail_bind;
+	}
+	if (rr->has_sync) {
+		struct conn *c = r->conn;
+		uint32_t written = ring_get_rsp_prod(page) - rr->rsp_off;
+
+		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
+			log_warn(&x->log, "domain %u: restored input rejected",
+			    d->domid);
+		if (rr->outlen && !c->closing) {
+			rc = conn_restore_output(c, rr->out, rr->outlen,
+			    rr->head_rest);
+			/* What the ring already holds is not sent twice. */
+			if (rc == 0 && written <= rr->outlen)
+				conn_out_consumed(c, written);
+		}
+	}
+	*out = r->conn;
+	again(r);	/* the guest may have written while we were down */
+	return 0;
+fail_bind:
+	xen_unbind(x->xen, r->local_port);
+fail_ring:
+	free(r);
+fail_map:
+	if (d->kva)
+		xen_dom0_unmap(page);
+	else
+		xen_unmap_ring(x->xen, page);
+	return rc;
+}
+
+int
+rings_prepare_exec(struct xsd *x, bool undo)
+{
+	struct rings *rs = x->rings;
+
+	if (rs == NULL)
+		return 0;
+	if (undo) {
+		int rc = xen_bind_dom_exc(x->xen, &rs->virq_port);
+
+		xen_keep_across_exec(x->xen, false);
+		if (rc == 0)
+			rc = loop_add(x->loop, xen_evtchn_fd(x->xen), EPOLLIN,
+			    on_evtchn, x, &rs->lfd);
+		return rc;
+	}
+	loop_del(rs->lfd);
+	rs->lfd = NULL;
+	xen_unbind(x->xen, rs->virq_port);
+	xen_keep_across_exec(x->xen, true);
+	return 0;
+}
+
+unsigned
+ring_local_port(const struct domain *d)
+{
+	const struct ring *r = d->ring;
+
+	return r != NULL ? r->local_port : 0;
+}
+
+int
+ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
+    struct conn **out)
+{
+	struct ring *r;
+	unsigned port;
+	void *page;
+	int rc, err = -EIO;
+
+	if (x->rings == NULL)
+		return -ENODEV;
+	if (d->kva) {
+		rc = xen_dom0_ring(x->xen, &page, &port);
+		if (rc < 0)
+			return rc;
+	} else {
+		page = xen_map_ring(x->xen, d->domid, d->gfn, &err);
+		if (page == NULL)
+			return err;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	r->x = x;
+	r->d = d;
+	r->intf = page;
+	r->kva = d->kva;
+	r->local_port = local;
+	r->in_pos = ring_get_req_cons(page);
+	rc = port_set(x->rings, local, r);
+	if (rc == 0) {
+		d->ring = r;
+		rc = ring_new_conn(r);
+	}
+	if (rc < 0) {
+		port_set(x->rings, local, NULL);
+		d->ring = NULL;
+		free(r);
+		goto fail;
+	}
+	*out = r->conn;
+	again(r);
+	return 0;
+fail:
+	if (d->kva)
+		xen_dom0_unmap(page);
+	else
+		xen_unmap_ring(x->xen, page);
+	return rc;
+}
+
+void
+rings_check_domains(struct xsd *x)
+{
+	if (x->rings != NULL)
+		check_domains(x);
 }

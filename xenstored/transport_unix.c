@@ -41,13 +41,15 @@ sock_kick(struct conn *c)
 {
 	struct sock *s = c->tp;
 	uint32_t want = loop_events(s->lfd);
+	bool progress = false;
 
-	while (conn_out_pending(c) > 0) {
+	while (conn_out_sendable(c) > 0) {
 		ssize_t n = send(s->fd, c->out + c->outhead,
-		    conn_out_pending(c), MSG_NOSIGNAL | MSG_DONTWAIT);
+		    conn_out_sendable(c), MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n > 0) {
 			conn_out_consumed(c, (size_t)n);
+			progress = true;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -57,11 +59,12 @@ sock_kick(struct conn *c)
 		conn_close(c, "write failed");
 		return;
 	}
-	if (conn_out_pending(c) > 0)
+	if (conn_out_sendable(c) > 0)
 		want |= EPOLLOUT;
 	else
 		want &= ~(uint32_t)EPOLLOUT;
 	loop_set(s->lfd, want);
+	conn_sent(c, progress);
 	if (c->stalled)
 		conn_resume(c);
 }
@@ -123,6 +126,27 @@ sock_event(void *arg, uint32_t events)
 	}
 }
 
+static struct conn *
+sock_conn(struct xsd *x, int fd)
+{
+	struct sock *s = calloc(1, sizeof(*s));
+	struct conn *c = s ? conn_new(x, &sock_ops, s, x->cfg.master_domid,
+	    true) : NULL;
+
+	if (c == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->fd = fd;
+	if (loop_add(x->loop, fd, EPOLLIN, sock_event, c, &s->lfd) < 0) {
+		c->tp = NULL;	/* nothing for destroy to undo */
+		conn_close(c, "cannot watch the socket");
+		free(s);
+		return NULL;
+	}
+	return c;
+}
+
 static void resume_accept(void *arg);
 
 static void
@@ -136,7 +160,6 @@ accept_event(void *arg, uint32_t events)
 	for (i = 0; i < 64; i++) {
 		int fd = accept4(ul->fd, NULL, NULL,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct sock *s;
 		struct conn *c;
 
 		if (fd < 0) {
@@ -153,21 +176,9 @@ accept_event(void *arg, uint32_t events)
 			}
 			return;
 		}
-		s = calloc(1, sizeof(*s));
-		c = s ? conn_new(x, &sock_ops, s, x->cfg.master_domid, true) :
-		    NULL;
-		if (c == NULL) {
-			free(s);
+		c = sock_conn(x, fd);
+		if (c == NULL)
 			close(fd);
-			continue;
-		}
-		s->fd = fd;
-		if (loop_add(x->loop, fd, EPOLLIN, sock_event, c, &s->lfd) < 0) {
-			c->tp = NULL;	/* nothing for destroy to undo */
-			conn_close(c, "cannot watch the socket");
-			close(fd);
-			free(s);
-		}
 	}
 }
 
@@ -183,7 +194,6 @@ resume_accept(void *arg)
 int
 unix_listen(struct xsd *x)
 {
-	struct unix_listener *ul;
 	struct sockaddr_un sa;
 	const char *path = x->cfg.socket_path;
 	mode_t old;
@@ -217,21 +227,86 @@ unix_listen(struct xsd *x)
 		close(fd);
 		return rc;
 	}
-	ul = calloc(1, sizeof(*ul));
-	if (ul == NULL) {
+	rc = unix_adopt_listener(x, fd);
+	if (rc < 0) {
+		unlink(path);
 		close(fd);
-		return -ENOMEM;
 	}
+	return rc;
+}
+
+int
+unix_adopt_listener(struct xsd *x, int fd)
+{
+	struct unix_listener *ul = calloc(1, sizeof(*ul));
+	int rc;
+
+	if (ul == NULL)
+		return -ENOMEM;
 	ul->fd = fd;
 	ul->x = x;
 	rc = loop_add(x->loop, fd, EPOLLIN, accept_event, ul, &ul->lfd);
 	if (rc < 0) {
-		close(fd);
 		free(ul);
 		return rc;
 	}
 	x->listener = ul;
 	return 0;
+}
+
+int
+unix_adopt_conn(struct xsd *x, int fd, struct conn **out)
+{
+	struct conn *c;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	c = sock_conn(x, fd);
+	if (c == NULL)
+		return -ENOMEM;
+	*out = c;
+	return 0;
+}
+
+int
+unix_listener_fd(const struct xsd *x)
+{
+	return x->listener ? x->listener->fd : -1;
+}
+
+bool
+unix_conn_is(const struct conn *c)
+{
+	return c->ops == &sock_ops;
+}
+
+int
+unix_conn_fd(const struct conn *c)
+{
+	const struct sock *s = c->tp;
+
+	return s ? s->fd : -1;
+}
+
+static void
+set_cloexec(int fd, bool on)
+{
+	int f = fcntl(fd, F_GETFD);
+
+	if (f >= 0)
+		fcntl(fd, F_SETFD, on ? f | FD_CLOEXEC : f & ~FD_CLOEXEC);
+}
+
+void
+unix_keep_across_exec(struct xsd *x, bool keep)
+{
+	struct conn *c;
+
+	if (x->listener != NULL)
+		set_cloexec(x->listener->fd, !keep);
+	TAILQ_FOREACH(c, &x->conns, link)
+		if (unix_conn_is(c) && c->tp != NULL)
+			set_cloexec(unix_conn_fd(c), !keep);
 }
 
 void

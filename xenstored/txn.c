@@ -20,13 +20,16 @@ txn_find(const struct conn *c, uint32_t id)
 	return NULL;
 }
 
-int
-txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
-    struct txn **out)
+static int
+start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    uint32_t id, struct txn **out)
 {
-	struct txn *t = calloc(1, sizeof(*t));
+	struct txn *t;
 	int rc;
 
+	if (id != 0 && txn_find(c, id) != NULL)
+		return -EEXIST;
+	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
 	rc = trie_txn_begin(cx, root, &t->tx);
@@ -34,13 +37,45 @@ txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 		free(t);
 		return rc;
 	}
-	do {
+	t->id = id;
+	while (t->id == 0 || txn_find(c, t->id) != NULL)
 		t->id = c->next_txid++;
-	} while (t->id == 0 || txn_find(c, t->id) != NULL);
 	TAILQ_INSERT_TAIL(&c->txns, t, link);
 	c->ntxns++;
 	*out = t;
 	return 0;
+}
+
+int
+txn_adopt(struct conn *c, uint32_t id, struct trie_txn *tx, struct txn **out)
+{
+	struct txn *t;
+
+	if (id == 0 || txn_find(c, id) != NULL)
+		return -EEXIST;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	t->id = id;
+	t->tx = tx;
+	TAILQ_INSERT_TAIL(&c->txns, t, link);
+	c->ntxns++;
+	*out = t;
+	return 0;
+}
+
+int
+txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    struct txn **out)
+{
+	return start(cx, c, root, 0, out);
+}
+
+int
+txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    uint32_t id, struct txn **out)
+{
+	return start(cx, c, root, id ? id : 1, out);
 }
 
 void
@@ -53,22 +88,11 @@ txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t)
 	free(t);
 }
 
-static uint64_t
-path_hash(const char *p)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;	/* 0 marks an empty slot */
-}
-
 long
-txn_touch(struct txn *t, const char *path)
+txn_touch(struct txn *t, const char *path, uint64_t seed)
 {
-	uint64_t h = path_hash(path);
+	/* keyed, 64 bits: distinct paths do not collide by choice */
+	uint64_t h = trie_hash64(seed, path, strlen(path));
 	size_t i;
 
 	if (t->ntouched * 2 >= t->captouched) {
@@ -89,6 +113,8 @@ txn_touch(struct txn *t, const char *path)
 		t->touched = nt;
 		t->captouched = cap;
 	}
+	if (h == 0)
+		h = 1;		/* 0 marks an empty slot */
 	for (i = h & (t->captouched - 1); t->touched[i] != 0;
 	    i = (i + 1) & (t->captouched - 1))
 		if (t->touched[i] == h)

@@ -30,6 +30,12 @@ struct txn {
 /* Start one on `root`; picks the next free id.  0 or -ENOMEM. */
 int txn_start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
     struct txn **out);
+/* The same with a given id (restoring state).  -EEXIST if it is taken. */
+int txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
+    uint32_t id, struct txn **out);
+/* Adopt a rebuilt libtrie transaction under id (owned on success). */
+int txn_adopt(struct conn *c, uint32_t id, struct trie_txn *tx,
+    struct txn **out);
 struct txn *txn_find(const struct conn *c, uint32_t id);
 /* Remove from the connection and free (abort, or after commit). */
 void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
@@ -38,6 +44,6 @@ void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
  * Count `path` as touched; returns the number of distinct paths touched
  * so far (so the caller can check its quota) or -ENOMEM.
  */
-long txn_touch(struct txn *t, const char *path);
+long txn_touch(struct txn *t, const char *path, uint64_t seed);
 
 #endif

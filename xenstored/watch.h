@@ -33,9 +33,10 @@ struct watches {
 	struct watch **bucket;
 	size_t nbucket;
 	size_t count;
+	uint64_t seed;		/* keys the hash: no chosen collisions */
 };
 
-int watches_init(struct watches *w);
+int watches_init(struct watches *w, uint64_t seed);
 /* Requires: no watch left (connections remove theirs first). */
 void watches_fini(struct watches *w);
 

@@ -87,8 +87,32 @@ xen_close(struct xen **xp)
 	*xp = NULL;
 }
 
+static int open_handles(struct xsd_log *log, int evtchn_fd,
+    struct xen **out);
+
 int
 xen_open(struct xsd_log *log, struct xen **out)
+{
+	return open_handles(log, -1, out);
+}
+
+int
+xen_open_fd(struct xsd_log *log, int evtchn_fd, struct xen **out)
+{
+	return open_handles(log, evtchn_fd, out);
+}
+
+void
+xen_keep_across_exec(struct xen *xen, bool keep)
+{
+	int fd = xenevtchn_fd(xen->xce), f = fcntl(fd, F_GETFD);
+
+	if (f >= 0)
+		fcntl(fd, F_SETFD, keep ? f & ~FD_CLOEXEC : f | FD_CLOEXEC);
+}
+
+static int
+open_handles(struct xsd_log *log, int evtchn_fd, struct xen **out)
 {
 	struct xen *xen = calloc(1, sizeof(*xen));
 	int fd;
@@ -104,7 +128,9 @@ xen_open(struct xsd_log *log, struct xen **out)
 		xen_close(&xen);
 		return -ENODEV;
 	}
-	xen->xce = xenevtchn_open(&xen->logger, 0);
+	xen->xce = evtchn_fd >= 0 ?
+	    xenevtchn_fdopen(&xen->logger, evtchn_fd, 0) :
+	    xenevtchn_open(&xen->logger, 0);
 	xen->xgt = xengnttab_open(&xen->logger, 0);
 	if (xen->xce == NULL || xen->xgt == NULL) {
 		log_err(log, "cannot open the event channel or grant device");

@@ -14,6 +14,13 @@ struct xsd_log;
 
 /* Open the handles.  0 or -errno (no Xen here). */
 int xen_open(struct xsd_log *log, struct xen **out);
+/*
+ * The same after a live update: the event channel handle is rebuilt on
+ * the inherited descriptor `evtchn_fd`, so its bindings stay valid.
+ */
+int xen_open_fd(struct xsd_log *log, int evtchn_fd, struct xen **out);
+/* Let the event channel descriptor survive (or not) an exec. */
+void xen_keep_across_exec(struct xen *xen, bool keep);
 void xen_close(struct xen **xp);
 
 /* The event-channel descriptor to poll. */

@@ -456,6 +456,19 @@ START_TEST(test_paths)
 	ck_assert(S_ISSOCK(st.st_mode));
 	ck_assert_int_eq(t.unlink("/var/run/xenstored/socket"), 0);
 	ck_assert_int_eq(stat(path, &st), -1);
+	/* a redirection that does not fit fails, never falls back */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	memset(sa.sun_path, 'x', sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, "/run/xenstored/", 15);
+	sa.sun_path[sizeof(sa.sun_path) - 1] = '\0';
+	ck_assert_int_eq(t.bind(fd, (struct sockaddr *)&sa, sizeof(sa)), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	close(fd);
+	memset(path, 'y', sizeof(path) - 1);
+	memcpy(path, "/run/xenstored/", 15);
+	path[sizeof(path) - 1] = '\0';
+	ck_assert_int_eq(t.open(path, O_RDONLY), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
 	/* anything else is untouched */
 	ck_assert_int_eq(t.stat("/proc/xen/other", &st), -1);
 	ck_assert_int_eq(t.stat("/proc/self", &st), 0);
@@ -516,7 +529,7 @@ main(int argc, char **argv)
 
 	s = suite_create("preload");
 	tc = tcase_create("preload");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_xc_info);
 	tcase_add_test(tc, test_gnttab);
 	tcase_add_test(tc, test_foreign);

@@ -30,7 +30,7 @@ tx_tcase(const char *name)
 	TCase *tc = tcase_create(name);
 
 	tcase_add_checked_fixture(tc, tx_setup, tx_teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	return tc;
 }
 

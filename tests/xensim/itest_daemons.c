@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,8 +163,11 @@ start_daemon(void)
 	unsetenv("XENSTORED_RUNDIR");
 	it.pid = fork();
 	CHECK(it.pid >= 0, "fork: %s", strerror(errno));
-	if (it.pid == 0)
+	if (it.pid == 0) {
+		/* Never outlive the test, however it ends. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		spawn(strcmp(it.kind, "c") == 0 ? c_argv : o_argv, log);
+	}
 	end = now_ms() + STEP_MS;
 	while (now_ms() < end) {
 		daemon_alive();

@@ -88,12 +88,20 @@ preload_path(char *buf, size_t len)
 	return access(buf, R_OK) < 0 ? -errno : 0;
 }
 
-/* Give the daemon (and its clients) a socket inside the simulation. */
+/*
+ * Give the daemon (and its clients) a socket, and pxenstored its state
+ * directory, inside the simulation.
+ */
 static int
 set_socket_env(const char *dir)
 {
 	char buf[PATH_MAX + 16];
 
+	if (getenv("XENSTORED_STATEDIR") == NULL) {
+		snprintf(buf, sizeof(buf), "%s/state", dir);
+		if (setenv("XENSTORED_STATEDIR", buf, 1) < 0)
+			return -errno;
+	}
 	if (getenv("XENSTORED_PATH") != NULL ||
 	    getenv("XENSTORED_RUNDIR") != NULL)
 		return 0;

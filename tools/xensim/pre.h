@@ -28,7 +28,7 @@ struct pre_state {
 	char dir[PATH_MAX];	/* XENSIM_DIR ("" : inert) */
 	char socket[PATH_MAX];	/* target of /var/run/xenstored/socket */
 	char rundir[PATH_MAX];	/* target of /var/run/xenstored */
-	uint32_t self;		/* our domid (XENSIM_DOMID, default 0) */
+	uint32_t self;		/* our domid: 0, the daemon runs in dom0 */
 	int trace_fd;		/* XENSIM_TRACE, -1 if unset */
 
 	/* The simulation, opened at the first Xen call. */

@@ -4,8 +4,8 @@
  * A handle is an evset (sim_evset.c): its fd is readable exactly while one
  * of its ports is queued; xenevtchn_pending() takes one and leaves it
  * masked until xenevtchn_unmask(), like the Linux evtchn device.  Ports
- * are those of our domain (XENSIM_DOMID, default 0) and are closed with
- * the handle.  Errors follow the device: -1 and errno.
+ * are those of our domain (dom0) and are closed with the handle.  Errors
+ * follow the device: -1 and errno.
  */
 #include <errno.h>
 #include <stdlib.h>

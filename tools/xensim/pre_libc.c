@@ -16,8 +16,15 @@
 
 #include "pre.h"
 
+/* r_<p>: where p really is; NULL (fail the call) if that does not fit. */
 #define PATH(p) char buf_##p[PATH_MAX]; \
 	const char *r_##p = (pre_init(), pre_path(p, buf_##p, sizeof(buf_##p)))
+#define CHECK(p, fail) do { \
+	if (r_##p == NULL) { \
+		errno = ENAMETOOLONG; \
+		return fail; \
+	} \
+} while (0)
 
 static mode_t
 mode_arg(int flags, va_list ap)
@@ -33,6 +40,7 @@ open(const char *path, int flags, ...)
 	va_list ap;
 	mode_t mode;
 	PATH(path);
+	CHECK(path, -1);
 
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
@@ -46,6 +54,7 @@ open64(const char *path, int flags, ...)
 	va_list ap;
 	mode_t mode;
 	PATH(path);
+	CHECK(path, -1);
 
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
@@ -59,6 +68,7 @@ openat(int dirfd, const char *path, int flags, ...)
 	va_list ap;
 	mode_t mode;
 	PATH(path);
+	CHECK(path, -1);
 
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
@@ -72,6 +82,7 @@ openat64(int dirfd, const char *path, int flags, ...)
 	va_list ap;
 	mode_t mode;
 	PATH(path);
+	CHECK(path, -1);
 
 	va_start(ap, flags);
 	mode = mode_arg(flags, ap);
@@ -83,6 +94,7 @@ PRE_API FILE *
 fopen(const char *path, const char *mode)
 {
 	PATH(path);
+	CHECK(path, NULL);
 	return pre.fopen(r_path, mode);
 }
 
@@ -90,6 +102,7 @@ PRE_API FILE *
 fopen64(const char *path, const char *mode)
 {
 	PATH(path);
+	CHECK(path, NULL);
 	return pre.fopen64(r_path, mode);
 }
 
@@ -97,6 +110,7 @@ PRE_API int
 stat(const char *path, struct stat *st)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.stat(r_path, st);
 }
 
@@ -104,6 +118,7 @@ PRE_API int
 lstat(const char *path, struct stat *st)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.lstat(r_path, st);
 }
 
@@ -111,6 +126,7 @@ PRE_API int
 stat64(const char *path, struct stat64 *st)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.stat64(r_path, st);
 }
 
@@ -118,6 +134,7 @@ PRE_API int
 lstat64(const char *path, struct stat64 *st)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.lstat64(r_path, st);
 }
 
@@ -125,6 +142,7 @@ PRE_API int
 access(const char *path, int mode)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.access(r_path, mode);
 }
 
@@ -132,6 +150,7 @@ PRE_API int
 mkdir(const char *path, mode_t mode)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.mkdir(r_path, mode);
 }
 
@@ -139,6 +158,7 @@ PRE_API int
 unlink(const char *path)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.unlink(r_path);
 }
 
@@ -146,6 +166,7 @@ PRE_API int
 rmdir(const char *path)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.rmdir(r_path);
 }
 
@@ -153,6 +174,7 @@ PRE_API int
 chmod(const char *path, mode_t mode)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.chmod(r_path, mode);
 }
 
@@ -160,6 +182,7 @@ PRE_API int
 chown(const char *path, uid_t uid, gid_t gid)
 {
 	PATH(path);
+	CHECK(path, -1);
 	return pre.chown(r_path, uid, gid);
 }
 
@@ -167,11 +190,16 @@ PRE_API int
 rename(const char *from, const char *to)
 {
 	PATH(from);
+	CHECK(from, -1);
 	PATH(to);
+	CHECK(to, -1);
 	return pre.rename(r_from, r_to);
 }
 
-/* An AF_UNIX address naming a redirected path, rewritten into *out. */
+/*
+ * An AF_UNIX address naming a redirected path, rewritten into *out; NULL
+ * if the redirected path does not fit in sun_path.
+ */
 static const struct sockaddr *
 unix_addr(const struct sockaddr *sa, socklen_t *len, struct sockaddr_un *out)
 {
@@ -187,8 +215,10 @@ unix_addr(const struct sockaddr *sa, socklen_t *len, struct sockaddr_un *out)
 	memcpy(path, un->sun_path, n);
 	path[n] = '\0';
 	r = pre_path(path, buf, sizeof(buf));
-	if (r == path || strlen(r) >= sizeof(out->sun_path))
+	if (r == path)
 		return sa;
+	if (r == NULL || strlen(r) >= sizeof(out->sun_path))
+		return NULL;	/* does not fit: fail, never use the original */
 	memset(out, 0, sizeof(*out));
 	out->sun_family = AF_UNIX;
 	memcpy(out->sun_path, r, strlen(r));
@@ -202,7 +232,10 @@ bind(int fd, const struct sockaddr *sa, socklen_t len)
 	struct sockaddr_un un;
 
 	pre_init();
-	sa = unix_addr(sa, &len, &un);
+	if (sa != NULL && (sa = unix_addr(sa, &len, &un)) == NULL) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	return pre.bind(fd, sa, len);
 }
 
@@ -212,7 +245,10 @@ connect(int fd, const struct sockaddr *sa, socklen_t len)
 	struct sockaddr_un un;
 
 	pre_init();
-	sa = unix_addr(sa, &len, &un);
+	if (sa != NULL && (sa = unix_addr(sa, &len, &un)) == NULL) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	return pre.connect(fd, sa, len);
 }
 

@@ -77,8 +77,6 @@ pre_init(void)
 	pre.inited = 1;
 	resolve_libc();
 	copy_env(pre.dir, sizeof(pre.dir), getenv("XENSIM_DIR"));
-	if ((v = getenv("XENSIM_DOMID")) != NULL)
-		pre.self = (uint32_t)strtoul(v, NULL, 0);
 	if (pre.dir[0] == '\0')
 		return;
 	if ((v = getenv("XENSIM_SOCKET")) != NULL && v[0] != '\0') {
@@ -227,7 +225,9 @@ redirect_tail(const char *path, const char *prefix)
  * Where a process under the simulation really finds path: the dom0
  * kernel's /proc/xen files are in the simulation directory, and the fixed
  * run directory of the daemons is moved (the socket to XENSIM_SOCKET, the
- * rest to XENSIM_RUNDIR).  Returns path itself when nothing applies.
+ * rest to XENSIM_RUNDIR).  Returns path itself when nothing applies, and
+ * NULL when the redirected path does not fit: better a failing call than
+ * one that touches the real system path.
  */
 const char *
 pre_path(const char *path, char *buf, size_t len)
@@ -250,7 +250,7 @@ pre_path(const char *path, char *buf, size_t len)
 			if (strcmp(path + 10, proc[i]) == 0) {
 				n = snprintf(buf, len, "%s/%s", pre.dir,
 				    proc[i]);
-				return n < 0 || (size_t)n >= len ? path : buf;
+				return n < 0 || (size_t)n >= len ? NULL : buf;
 			}
 		}
 		return path;
@@ -263,7 +263,8 @@ pre_path(const char *path, char *buf, size_t len)
 			n = snprintf(buf, len, "%s", pre.socket);
 		else
 			n = snprintf(buf, len, "%s%s", pre.rundir, tail);
-		return n < 0 || (size_t)n >= len ? path : buf;
+		return n < 0 || (size_t)n >= len || pre.socket[0] == '\0' ||
+		    pre.rundir[0] == '\0' ? NULL : buf;
 	}
 	return path;
 }

@@ -12,6 +12,7 @@
  * slot no-ops.  Also owns the collection of handles whose process died.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -201,10 +202,32 @@ xsim_bell_quiet(struct xsim_core *c, struct xsim_bell *b)
 	    WORD_GEN(b->word) << 16);
 }
 
+/*
+ * Dead, or a zombie nobody has reaped (in containers the process that
+ * adopts orphans may never reap them): its descriptors are closed either
+ * way, so its handles must be reclaimed.
+ */
 static bool
 pid_dead(pid_t pid)
 {
-	return kill(pid, 0) < 0 && errno == ESRCH;
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
 /*

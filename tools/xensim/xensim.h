@@ -13,7 +13,9 @@
  *     failure; out-parameters are written only on success.
  *   - Handles (struct xensim, xensim_evq, xensim_guest) belong to the
  *     caller and are not thread-safe; use one per thread or lock around.
- *     Several processes may open the same simulation at once.
+ *     Several processes may open the same simulation at once; a forked
+ *     child must open its own (the machine lock is per open file).  An
+ *     evq or guest borrows its struct xensim, which must outlive it.
  *   - _close/_detach take a pointer to the handle, accept NULL or a NULL
  *     handle, and set it to NULL.
  *
