@@ -328,12 +328,13 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 			usage(out);
 			return 1;
 		case ':':
-			if (optopt)
-				fprintf(err, "pxenstored: option -%c needs an "
-				    "argument\n", optopt);
-			else
+			/* For a long option optopt is its value, not a letter. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
 				fprintf(err, "pxenstored: option %s needs an "
 				    "argument\n", argv[optind - 1]);
+			else
+				fprintf(err, "pxenstored: option -%c needs an "
+				    "argument\n", optopt);
 			rc = -EINVAL;
 			break;
 		default:
