@@ -5,11 +5,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "wire.h"
@@ -147,30 +145,6 @@ set_str(char **dst, const char *s)
 	*dst = dup_or_die(s);
 }
 
-/*
- * Daemonizing changes directory to "/": anchor a relative file name to
- * the directory we were started in, as the C daemon effectively does by
- * opening its files first.  Left alone if the cwd cannot be read.
- */
-static void
-make_absolute(char **p)
-{
-	char cwd[PATH_MAX], *abs;
-	size_t n;
-
-	if (*p == NULL || (*p)[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return;
-	n = strlen(cwd) + 1 + strlen(*p) + 1;
-	abs = malloc(n);
-	if (abs == NULL) {
-		perror("pxenstored");
-		exit(1);
-	}
-	snprintf(abs, n, "%s/%s", cwd, *p);
-	free(*p);
-	*p = abs;
-}
-
 /* Socket path and run directory from --socket or the environment. */
 static void
 resolve_socket(struct xsd_config *cfg)
@@ -195,7 +169,6 @@ resolve_socket(struct xsd_config *cfg)
 			snprintf(cfg->socket_path, n, "%s/socket", rundir);
 		}
 	}
-	make_absolute(&cfg->socket_path);
 	cfg->rundir = dup_or_die(cfg->socket_path);
 	p = strrchr(cfg->rundir, '/');
 	if (p == NULL)
@@ -376,10 +349,6 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		free(cfg->state_dir);
 		cfg->state_dir = NULL;
 	}
-	make_absolute(&cfg->pid_file);
-	make_absolute(&cfg->trace_file);
-	make_absolute(&cfg->log_file);
-	make_absolute(&cfg->state_dir);
 	return 0;
 }
 

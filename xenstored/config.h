@@ -37,8 +37,6 @@ struct xsd_config {
 /*
  * Parse argv.  Returns 0, 1 when the caller should exit successfully
  * (--help printed to `out`), or -EINVAL with a message written to `err`.
- * Relative file names (socket, pid, trace and log files) are made
- * absolute against the current directory: daemonizing moves to "/".
  * Ownership: strings in *cfg are owned by it; release with config_fini.
  */
 int config_parse(struct xsd_config *cfg, int argc, char **argv,

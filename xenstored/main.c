@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,30 @@ daemonize(int *ready_fd)
 	return 0;
 }
 
+/*
+ * Daemonizing moves to "/": anchor relative file names to the starting
+ * directory first, as the C daemon effectively does by opening its files
+ * before it moves.  A name stays relative if the cwd cannot be read.
+ */
+static void
+anchor_paths(struct xsd_config *cfg)
+{
+	char **names[] = { &cfg->socket_path, &cfg->rundir, &cfg->pid_file,
+	    &cfg->trace_file, &cfg->log_file, &cfg->state_dir };
+	char cwd[PATH_MAX], *abs;
+	size_t i;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (*names[i] == NULL || (*names[i])[0] == '/' ||
+		    asprintf(&abs, "%s/%s", cwd, *names[i]) < 0)
+			continue;
+		free(*names[i]);
+		*names[i] = abs;
+	}
+}
+
 static void
 redirect_stdio(void)
 {
@@ -222,6 +247,8 @@ main(int argc, char **argv)
 	}
 	x->argc = argc;
 	x->argv = argv;
+	if (!x->cfg.no_fork && !x->cfg.live_update)
+		anchor_paths(&x->cfg);
 	TAILQ_INIT(&x->conns);
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
