@@ -8,7 +8,8 @@
 #
 # Each test gets a fresh `mktemp -d` directory $T.  Every socket, pid file
 # and log lives there: XENSTORED_RUNDIR points into it even for starts
-# that name no socket, so no test can touch /var/run.  Daemons a test
+# that name no socket, so no test can touch /var/run, and
+# XENSTORED_STATEDIR=none keeps starts without -D off /var/lib.  Daemons a test
 # starts are killed by pid when it ends.  Sanitizer reports go to files
 # in $T (a daemonized process has no stderr) and any such file fails the
 # test.  On failure $T is kept and named.
@@ -25,6 +26,8 @@ FAILED=0
 umask 022
 unset XENSTORED_PATH NOTIFY_SOCKET
 export XENSTORED_RUNDIR="$T/default-rundir"
+# No state directory (the default without -D is /var/lib/xenstored).
+export XENSTORED_STATEDIR=none
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}log_path=$T/sanitizer"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The command line: --help lists every option, every C-daemon option is
-# accepted (and a quota actually set), unknown options are tolerated,
-# bad numbers and stray arguments are refused before anything is created.
+# accepted (and a quota actually set), unknown options are tolerated;
+# missing arguments, bad numbers and stray arguments are refused before
+# anything is created.
 . "$(dirname "$0")/lib.sh"
 
 # --- --help / -H -------------------------------------------------------
@@ -40,8 +41,8 @@ start_fg "$S" "$T/all.err" -E 1234 -S 4000 -W 99 -t 7 -A 6 -M 1000 \
     -Q transaction-nodes=500 -Q memory=3000000 -q memory=2000000 \
     -w watch-event=30 -R -I --internal-db=on -K -V \
     --trace-control=+io --master-domid 0 --priv-domid 0 --event 7 \
-    --entry-nb=1235
-ok "all C-daemon options together: the daemon serves"
+    --entry-nb=1235 --no-state --fsync batch --journal-max 1000000
+ok "all C-daemon options (and ours) together: the daemon serves"
 xs_control "$S" quota >"$T/quota" 2>&1 || fail "xenstore-control quota"
 grep -q '^nodes *: *1235 ' "$T/quota" ||
     fail "--entry-nb=1235 (the last of -E/--entry-nb) not in effect:
@@ -79,17 +80,18 @@ for bad in "-E abc" "-E -1" "-E 99999999999" "-E 12x" "-S ''" "-W 1.5" \
     "-t abc" "-A 0x" "-M abc" "--path-max=-3" "-Q nodes=abc" "-Q bogus=1" \
     "-Q nodes" "-q memory=x" "-w watch-event=abc" "-w bogus=1" \
     "--event abc" "--event 70000" "--master-domid 65536" \
-    "--priv-domid x" "--entry-nb=" "stray" "-- --no-fork"; do
+    "--priv-domid x" "--entry-nb=" "stray" "-- --no-fork" "-E" "-T" \
+    "--log-file" "--fsync sometimes" "--journal-max lots"; do
 	eval "refuse $bad"
-	# The message quotes what was refused.
+	# The message names the option or quotes the value refused.
 	case $bad in
-	-*\ *|-*=*) val=${bad#*[ =]} ;;
-	*) val=$bad ;;
+	-*\ *|-*=*) opt=${bad%%[ =]*} val=${bad#*[ =]} ;;
+	*) opt=$bad val=$bad ;;
 	esac
 	case $val in
-	''|"''") ;;
-	*) grep -q -F -- "${val#*=}" "$T/refused.err" ||
-		fail "message for '$bad' does not quote it: $(cat "$T/refused.err")" ;;
+	''|"''") val="''" ;;
 	esac
+	grep -q -F -e "${val#*=}" -e "$opt" "$T/refused.err" ||
+	    fail "message for '$bad' names neither: $(cat "$T/refused.err")"
 done
 ok "bad numbers, unknown quota/timeout names and stray arguments refused"
