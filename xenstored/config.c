@@ -68,7 +68,11 @@ usage(FILE *f)
 "  -P, --output-pid        print the pid on stdout once serving\n"
 "  -D, --no-domain-init    do not connect dom0's ring (socket only;\n"
 "                          also works with no Xen at all)\n"
-"  -T, --trace-file FILE   log every request and reply to FILE\n"
+"  -T, --trace-file FILE   log every request and reply to FILE (the\n"
+"                          access log; reopened on SIGHUP)\n"
+"      --trace-control=+|-CLASS\n"
+"                          accepted for compatibility: the trace file\n"
+"                          always holds every request and reply\n"
 "      --log-file FILE     diagnostics to FILE instead of syslog/stderr\n"
 "      --socket PATH       listen on PATH (default $XENSTORED_PATH, else\n"
 "                          $XENSTORED_RUNDIR/socket, else\n"
@@ -297,12 +301,13 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 			usage(out);
 			return 1;
 		case ':':
-			if (optopt)
-				fprintf(err, "pxenstored: option -%c needs an "
-				    "argument\n", optopt);
-			else
+			/* For a long option optopt is its value, not a letter. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
 				fprintf(err, "pxenstored: option %s needs an "
 				    "argument\n", argv[optind - 1]);
+			else
+				fprintf(err, "pxenstored: option -%c needs an "
+				    "argument\n", optopt);
 			rc = -EINVAL;
 			break;
 		default:
