@@ -291,6 +291,7 @@ main(int argc, char **argv)
 	rc = loop_run(x->loop);
 	if (rc < 0)
 		log_err(&x->log, "event loop failed: %s", strerror(-rc));
+	loop_del(sig.lfd);	/* freed with the loop */
 	teardown(x);
 	if (sig.fd >= 0)
 		close(sig.fd);
