@@ -105,6 +105,26 @@ record_size(size_t nperms, size_t vallen, size_t kidnames)
 	return 16 + 8 * nperms + vallen + kidnames;
 }
 
+/*
+ * The record of `a`, the deepest existing ancestor of the missing `path`
+ * (matched for `m` bytes), once the next component of the path is added
+ * to its child list: the C daemon checks the node-size quota on every
+ * record it writes, the parent's included.
+ */
+static unsigned long
+parent_record_size(const struct trie_node *a, const char *path, size_t m)
+{
+	const char *s = path + m;
+	size_t np, vallen;
+
+	if (*s == '/')
+		s++;
+	trie_node_perms(a, &np);
+	trie_node_value(a, &vallen);
+	return record_size(np, vallen, trie_node_child_names_len(a) +
+	    strcspn(s, "/") + 1);
+}
+
 /* Quotas a published change must respect, for unprivileged callers. */
 static int
 check_delta(struct req *r, const struct trie_acct *delta)
@@ -279,8 +299,10 @@ set_common(struct req *r, const char *path, const void *val, size_t len,
 		if (!(access_to(r, a) & PERM_WRITE))
 			return -EACCES;
 		trie_node_perms(a, &np);
-		if (unpriv && d != NULL && quota_exceeded(&d->quota,
-		    Q_NODE_SIZE, record_size(np, len, 0)))
+		if (unpriv && d != NULL && (quota_exceeded(&d->quota,
+		    Q_NODE_SIZE, record_size(np, len, 0)) ||
+		    quota_exceeded(&d->quota, Q_NODE_SIZE,
+		    parent_record_size(a, path, m))))
 			return -ENOSPC;
 		rc = touch(r, path);
 		if (rc == 0) {
