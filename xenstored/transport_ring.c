@@ -44,6 +44,7 @@ struct ring {
 	struct xenstore_domain_interface *intf;
 	bool kva;		/* dom0's page from xsd_kva (munmap) */
 	unsigned local_port;
+	unsigned remote_port;	/* the guest's end */
 	struct conn *conn;	/* NULL while quarantined */
 	bool quarantined;
 	bool queued;		/* on rings->again */
@@ -434,6 +435,7 @@ ring_attach(struct xsd *x, struct domain *d, void *page, bool kva,
 	r->d = d;
 	r->intf = page;
 	r->kva = kva;
+	r->remote_port = remote;
 	rc = xen_bind(x->xen, d->domid, remote, &r->local_port);
 	if (rc < 0) {
 		free(r);
@@ -503,6 +505,10 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 		unsigned local;
 
 		rc = xen_bind(x->xen, d->domid, port, &local);
+		if (rc < 0 && port == r->remote_port) {
+			/* The same port, still bound to us: keep that. */
+			return ring_restart(r);
+		}
 		if (rc < 0)
 			return rc;
 		rc = port_set(x->rings, local, r);
@@ -515,6 +521,7 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 			xen_unbind(x->xen, r->local_port);
 		}
 		r->local_port = local;
+		r->remote_port = port;
 		return ring_restart(r);
 	}
 	page = xen_map_ring(x->xen, d->domid, gfn, &err);
