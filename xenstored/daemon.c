@@ -33,9 +33,16 @@ daemon_entry_alive(void *arg, unsigned domid, uint64_t gen)
 bool
 daemon_domain_exists(struct xsd *x, unsigned domid)
 {
+	struct xen_dominfo i;
+
 	if (x->xen == NULL)
 		return true;	/* nobody to ask: trust the caller */
-	return xen_domain_exists(x->xen, domid);
+	/*
+	 * A dying domain counts as gone: Xen raises no VIRQ when it is
+	 * finally destroyed, so a record made for it now would outlive it
+	 * and be taken for the next domain with its id (XSA-417).
+	 */
+	return xen_domain_info(x->xen, domid, &i) == 0 && !i.dying;
 }
 
 struct domain *
