@@ -54,8 +54,13 @@ daemon_track(struct xsd *x, unsigned domid)
 		return d;
 	if (d != NULL)
 		return NULL;	/* still being torn down */
+	/*
+	 * Its first generation is the next one to be handed out: every node
+	 * changed before it was tracked has a lower one, even when nothing
+	 * changed in between (trie_ctx_gen is the last one handed out).
+	 */
 	return domain_track(&x->doms, domid, &x->cfg.quota,
-	    trie_ctx_gen(x->store.cx));
+	    trie_ctx_gen(x->store.cx) + 1);
 }
 
 void
