@@ -3,7 +3,8 @@
  * follows C HEAD (permissions-watches.md §3.6): nodes it owns are removed
  * with their subtrees and the usual watch events (or given to the
  * privileged domain with -K), and ACL entries naming it are removed from
- * every other node, so that a new domain reusing the id inherits nothing.
+ * every other node and from the special paths' lists, so that a new
+ * domain reusing the id inherits nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -154,6 +155,32 @@ apply_all(struct xsd *x, struct pathlist *l, update_fn *fn, bool events)
 	}
 }
 
+/* The special paths' lists forget the domain too (no events). */
+static void
+clean_specials(struct xsd *x, unsigned domid)
+{
+	int idx;
+
+	for (idx = 0; idx < SPECIAL_COUNT; idx++) {
+		const struct special_perms *sp = &x->store.special[idx];
+		struct trie_perm *np = malloc(sp->n * sizeof(*np));
+		size_t i, k = 0;
+
+		if (np == NULL) {
+			log_err(&x->log, "domain %u clean-up of special "
+			    "path %d: out of memory", domid, idx);
+			continue;
+		}
+		for (i = 0; i < sp->n; i++)
+			if (i == 0 || sp->p[i].id != domid)
+				np[k++] = sp->p[i];
+		if (k < sp->n && store_set_special(&x->store, idx, np, k) < 0)
+			log_err(&x->log, "domain %u clean-up of special "
+			    "path %d: out of memory", domid, idx);
+		free(np);
+	}
+}
+
 /* Nodes owned by the domain go (or change hands); ACLs forget it. */
 static void
 clean_tree(struct xsd *x, unsigned domid)
@@ -171,6 +198,7 @@ clean_tree(struct xsd *x, unsigned domid)
 	if (trie_walk(x->store.cx, x->store.root, acl_visit, &l) == 0)
 		apply_all(x, &l, do_perms, false);
 	pathlist_free(&l);
+	clean_specials(x, domid);
 }
 
 int

@@ -36,7 +36,12 @@ store_set_special(struct store *st, int idx, const struct trie_perm *p,
 	free(st->special[idx].p);
 	st->special[idx].p = np;
 	st->special[idx].n = n;
-	st->special[idx].gen++;
+	/*
+	 * Comparable with domains' first generations (daemon_entry_alive):
+	 * as if changed by the next node change, so that every domain
+	 * tracked so far counts as older than this list.
+	 */
+	st->special[idx].gen = trie_ctx_gen(st->cx) + 1;
 	return 0;
 }
 
