@@ -158,8 +158,19 @@ conn_out_consumed(struct conn *c, size_t n)
 	c->outhead += n;
 	if (c->dom != NULL)
 		c->dom->queued_bytes -= n;
+	/* Skip the messages now completely sent. */
+	while (c->outmsg < c->outhead) {
+		struct xsd_sockmsg h;
+		size_t end;
+
+		memcpy(&h, c->out + c->outmsg, WIRE_HDR);
+		end = c->outmsg + WIRE_HDR + h.len;
+		if (end > c->outhead)
+			break;
+		c->outmsg = end;
+	}
 	if (c->outhead == c->outlen) {
-		c->outhead = c->outlen = 0;
+		c->outhead = c->outlen = c->outmsg = 0;
 		/* Give back a buffer a burst made large. */
 		if (c->outcap > 4 * WIRE_MAX_MSG) {
 			free(c->out);

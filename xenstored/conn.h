@@ -51,9 +51,12 @@ struct conn {
 	/* partial or unprocessed input */
 	uint8_t *in;
 	size_t inlen, incap;
-	/* output: bytes [outhead, outlen) still to send */
+	/*
+	 * output: bytes [outhead, outlen) still to send; the first message
+	 * not completely sent starts at outmsg (<= outhead)
+	 */
 	uint8_t *out;
-	size_t outhead, outlen, outcap;
+	size_t outhead, outlen, outcap, outmsg;
 	struct txn_list txns;
 	unsigned ntxns;
 	uint32_t next_txid;

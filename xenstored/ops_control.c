@@ -83,7 +83,7 @@ check_domain(void *arg, struct domain *d)
 static int
 check_output(const struct conn *c)
 {
-	size_t off = c->outhead;
+	size_t off = c->outmsg;	/* outhead may be inside a message */
 
 	while (off + WIRE_HDR <= c->outlen) {
 		struct xsd_sockmsg h;
