@@ -132,6 +132,17 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 	if (c->closing)
 		return 0;
+	/*
+	 * Reclaim the messages already sent before growing the buffer:
+	 * output that never drains completely would otherwise grow it with
+	 * every byte ever sent.
+	 */
+	if (c->outmsg > 0 && c->outlen + WIRE_HDR + len > c->outcap) {
+		memmove(c->out, c->out + c->outmsg, c->outlen - c->outmsg);
+		c->outlen -= c->outmsg;
+		c->outhead -= c->outmsg;
+		c->outmsg = 0;
+	}
 	if (reserve(&c->out, &c->outcap, c->outlen + WIRE_HDR + len) < 0) {
 		conn_close(c, "out of memory for output");
 		return -ENOMEM;
