@@ -14,7 +14,7 @@ RING_TEST_OBJS := $(BUILD)/obj/tests/check_ring.o \
 	$(BUILD)/obj/xenstored/ring.o
 
 GUESTS_DIR := tests/guests
-GUESTS_TESTS := check_guest_ops check_guest_life
+GUESTS_TESTS := check_guest_ops check_guest_life check_guest_rings
 GUESTS_BINS := $(GUESTS_TESTS:%=$(BUILD)/tests/guests/%)
 GUESTS_LIB_OBJS := $(BUILD)/obj/$(GUESTS_DIR)/gtest.o
 
