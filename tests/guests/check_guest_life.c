@@ -69,7 +69,7 @@ no_release(struct gt_chan *c, const char *tok)
 	    "unexpected @releaseDomain");
 }
 
-/* ---- death ----------------------------------------------------------------- */
+/* ---- death --------------------------------------------------------------- */
 
 START_TEST(death_cleans_up_after_the_guest)
 {
@@ -268,7 +268,7 @@ START_TEST(release_domain_watch_permissions)
 }
 END_TEST
 
-/* ---- shutdown -------------------------------------------------------------- */
+/* ---- shutdown ------------------------------------------------------------ */
 
 #define SHUTDOWN_SUSPEND 2
 
@@ -316,7 +316,7 @@ START_TEST(shutdown_reported_once_until_resume)
 }
 END_TEST
 
-/* ---- SET_TARGET and RELEASE ------------------------------------------------ */
+/* ---- SET_TARGET and RELEASE ---------------------------------------------- */
 
 START_TEST(set_target_and_release)
 {
@@ -401,7 +401,7 @@ START_TEST(set_target_and_release)
 }
 END_TEST
 
-/* ---- INTRODUCE again -------------------------------------------------------- */
+/* ---- INTRODUCE again ----------------------------------------------------- */
 
 START_TEST(introduce_again_resets_the_ring)
 {

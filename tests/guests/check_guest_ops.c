@@ -37,7 +37,7 @@ watch(struct gt_chan *c, const char *path, const char *token)
 	    "no initial event for %s %s", path, token);
 }
 
-/* ---- every request type from a ring ------------------------------------- */
+/* ---- every request type from a ring -------------------------------------- */
 
 START_TEST(every_request_type_from_a_ring)
 {
@@ -188,7 +188,7 @@ START_TEST(relative_paths_resolve_under_the_home)
 }
 END_TEST
 
-/* ---- permissions ---------------------------------------------------------- */
+/* ---- permissions --------------------------------------------------------- */
 
 START_TEST(permissions_of_an_unprivileged_guest)
 {
@@ -301,7 +301,7 @@ START_TEST(permissions_of_an_unprivileged_guest)
 }
 END_TEST
 
-/* ---- watches ---------------------------------------------------------------- */
+/* ---- watches ------------------------------------------------------------- */
 
 START_TEST(watch_events_into_rings)
 {
@@ -388,7 +388,7 @@ START_TEST(watch_events_into_rings)
 }
 END_TEST
 
-/* ---- quotas ------------------------------------------------------------------- */
+/* ---- quotas -------------------------------------------------------------- */
 
 static void
 write_n(struct gt_chan *c, const char *fmt, int from, int to,
@@ -534,8 +534,10 @@ START_TEST(node_size_quota_counts_children)
 	struct gt_chan *g = gt_guest(t, 1);
 	/* names of 20 characters: 21 bytes each in the parent's list */
 	static const char *const kids[] = {
-		"data/dir/aaaaaaaaaaaaaaaaaaa1", "data/dir/aaaaaaaaaaaaaaaaaaa2",
-		"data/dir/aaaaaaaaaaaaaaaaaaa3", "data/dir/aaaaaaaaaaaaaaaaaaa4",
+		"data/dir/aaaaaaaaaaaaaaaaaaa1",
+		"data/dir/aaaaaaaaaaaaaaaaaaa2",
+		"data/dir/aaaaaaaaaaaaaaaaaaa3",
+		"data/dir/aaaaaaaaaaaaaaaaaaa4",
 	};
 
 	ck_assert_str_eq(gt_write(g, 0, "data/dir", ""), OK);

@@ -90,7 +90,7 @@ not_served(struct gt_chan *g)
 	ck_assert_uint_eq(ld(&intf->rsp_prod), rsp_prod);
 }
 
-/* ---- reconnect ------------------------------------------------------------- */
+/* ---- reconnect ----------------------------------------------------------- */
 
 START_TEST(reconnect_handshake)
 {
@@ -167,7 +167,7 @@ START_TEST(no_reconnect_without_the_feature)
 }
 END_TEST
 
-/* ---- corrupt indexes (XSA-38, XSA-325) ------------------------------------- */
+/* ---- corrupt indexes (XSA-38, XSA-325) ----------------------------------- */
 
 START_TEST(bad_indexes_quarantine_the_guest)
 {
@@ -231,7 +231,7 @@ START_TEST(bad_indexes_quarantine_the_guest)
 }
 END_TEST
 
-/* ---- oversized messages (XSA-420) ------------------------------------------ */
+/* ---- oversized messages (XSA-420) ---------------------------------------- */
 
 START_TEST(oversized_length_quarantines_the_guest)
 {
@@ -302,7 +302,7 @@ START_TEST(oversized_length_quarantines_the_guest)
 }
 END_TEST
 
-/* ---- a full ring, and a byte at a time -------------------------------------- */
+/* ---- a full ring, and a byte at a time ----------------------------------- */
 
 /* 16 READ requests of 64 bytes: exactly one ring. */
 static void
@@ -379,7 +379,7 @@ START_TEST(full_request_ring_and_single_bytes)
 }
 END_TEST
 
-/* ---- back-pressure ------------------------------------------------------------ */
+/* ---- back-pressure ------------------------------------------------------- */
 
 /*
  * A guest sends READs and never reads the replies.  The daemon fills the
@@ -417,7 +417,9 @@ START_TEST(back_pressure_on_a_guest_that_does_not_read)
 			sent++;
 			continue;
 		}
-		if (cons != last_cons) {
+		/* stalled: both rings full and req_cons still for a while */
+		if (cons != last_cons ||
+		    ld(&intf->rsp_prod) - ld(&intf->rsp_cons) != RS) {
 			last_cons = cons;
 			still = -1;
 		} else if (still < 0) {
@@ -452,7 +454,7 @@ START_TEST(back_pressure_on_a_guest_that_does_not_read)
 }
 END_TEST
 
-/* ---- output that never drains ------------------------------------------------ */
+/* ---- output that never drains -------------------------------------------- */
 
 /* The daemon's resident memory, in KiB (VmRSS). */
 static long

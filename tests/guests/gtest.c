@@ -71,7 +71,7 @@ env_or(const char *name, const char *dflt)
 	return v != NULL && v[0] != '\0' ? v : dflt;
 }
 
-/* ---- files ------------------------------------------------------------ */
+/* ---- files --------------------------------------------------------------- */
 
 static int
 rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -113,7 +113,7 @@ dump_log(struct gt *t)
 	fclose(f);
 }
 
-/* ---- the daemon ------------------------------------------------------- */
+/* ---- the daemon ---------------------------------------------------------- */
 
 static void
 child_exec(struct gt *t, const char *const *opts, size_t nopts)
@@ -376,7 +376,7 @@ gt_teardown(void)
 	gt_free(t);
 }
 
-/* ---- channels: bytes in and out --------------------------------------- */
+/* ---- channels: bytes in and out ------------------------------------------ */
 
 /* Write all of buf, bounded by end. 0 or -errno. */
 static int
@@ -662,7 +662,7 @@ gt_txn(struct gt_chan *c)
 	return (uint32_t)v;
 }
 
-/* ---- events ------------------------------------------------------------ */
+/* ---- events -------------------------------------------------------------- */
 
 static bool
 is_event(const struct gt_msg *m, const char *path, const char *token)
@@ -749,7 +749,7 @@ gt_count_events(struct gt_chan *c, const char *path)
 	return n;
 }
 
-/* ---- domains ----------------------------------------------------------- */
+/* ---- domains ------------------------------------------------------------- */
 
 void
 gt_domain(struct gt *t, uint32_t domid, struct xensim_domain *out)
@@ -852,7 +852,8 @@ gt_until(struct gt_chan *c, bool (*fn)(void *), void *arg, int timeout_ms)
 		if (left(end) == 0)
 			return fn(arg);
 		if (c != NULL && c->ring)
-			xensim_guest_wait(c->g, left(end) < 20 ? left(end) : 20);
+			xensim_guest_wait(c->g, left(end) < 20 ?
+			    left(end) : 20);
 		else
 			gt_sleep_ms(5);
 	}
@@ -905,7 +906,7 @@ gt_reconnect(struct gt_chan *c)
 	c->qn = c->qcap = 0;
 }
 
-/* ---- misc ----------------------------------------------------------------- */
+/* ---- misc ---------------------------------------------------------------- */
 
 void
 gt_check(struct gt *t)

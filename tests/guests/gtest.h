@@ -79,7 +79,7 @@ struct gt_chan *gt_sock(struct gt *t);
 /* Is the daemon process still running? */
 bool gt_alive(struct gt *t);
 
-/* ---- domains -------------------------------------------------------- */
+/* ---- domains ------------------------------------------------------------- */
 
 /* Create domain `domid` in the simulation (no xenstore nodes). */
 void gt_domain(struct gt *t, uint32_t domid, struct xensim_domain *out);
@@ -96,7 +96,7 @@ const char *gt_introduce(struct gt *t, uint32_t domid);
  */
 struct gt_chan *gt_guest(struct gt *t, uint32_t domid);
 
-/* ---- requests -------------------------------------------------------- */
+/* ---- requests ------------------------------------------------------------ */
 
 /*
  * Send a request (payload as given) and wait for its reply, keeping
@@ -129,7 +129,7 @@ int gt_reply(struct gt_chan *c, uint32_t req_id, struct gt_msg *out,
 /* The reply text of a gt_msg, as gt_do gives it. */
 const char *gt_text(struct gt_chan *c, const struct gt_msg *m);
 
-/* ---- watch events ---------------------------------------------------- */
+/* ---- watch events -------------------------------------------------------- */
 
 /* Wait for the event (path, token); true if it came (and is consumed). */
 bool gt_event(struct gt_chan *c, const char *path, const char *token,
@@ -146,7 +146,7 @@ bool gt_has_event(struct gt_chan *c, const char *path, const char *token);
 /* Count the waiting events with this path (after a round trip). */
 size_t gt_count_events(struct gt_chan *c, const char *path);
 
-/* ---- raw ring access ------------------------------------------------ */
+/* ---- raw ring access ----------------------------------------------------- */
 
 struct xenstore_domain_interface *gt_intf(struct gt_chan *c);
 /* Notify the daemon. */
@@ -163,7 +163,7 @@ bool gt_wait_error(struct gt_chan *c, uint32_t err, int timeout_ms);
  */
 void gt_reconnect(struct gt_chan *c);
 
-/* ---- misc ------------------------------------------------------------- */
+/* ---- misc ---------------------------------------------------------------- */
 
 int64_t gt_now_ms(void);
 void gt_sleep_ms(int ms);
