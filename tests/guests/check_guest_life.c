@@ -364,9 +364,22 @@ START_TEST(set_target_and_release)
 	    EACCES_);
 	ck_assert_str_eq(gt_read(dm, 0, "/local/domain/4/data"), EACCES_);
 
-	/* RELEASE from the toolstack: as if the domain had died */
+	/* RELEASE from the toolstack: as if the domain had died, also with
+	 * requests of the domain still unread (XSA-425) */
 	watch(tool, "@releaseDomain", "rel");
 	watch(tool, "/local/domain/3", "home");
+	{
+		struct xsd_sockmsg h = { XS_READ, 500, 0, 5 };
+		uint8_t req[sizeof(h) + 5];
+		int i;
+
+		memcpy(req, &h, sizeof(h));
+		memcpy(req + sizeof(h), "data", 5);
+		for (i = 0; i < 20; i++)
+			ck_assert_int_eq(xensim_ring_write(gt_intf(dm), req,
+			    sizeof(req)), sizeof(req));
+		gt_notify(dm);
+	}
 	ck_assert_str_eq(gt_do(tool, XS_RELEASE, 0, "3", NULL), OK);
 	one_release(tool, "rel");
 	ck_assert(gt_event(tool, "/local/domain/3/data", "home", GT_REPLY_MS));
@@ -397,6 +410,50 @@ START_TEST(set_target_and_release)
 	ck_assert_str_eq(gt_read(dm, 0, "/local/domain/3"), EACCES_);
 	ck_assert_str_eq(introduced(t, "3"), "T");
 	ck_assert_str_eq(gt_read(stub, 0, "data"), "");
+	gt_finish(t);
+}
+END_TEST
+
+/*
+ * A stub domain and its target die in the same scan, in both orders of
+ * destruction (XSA-233): one @releaseDomain per death, both cleaned up.
+ */
+START_TEST(stub_and_target_die_together)
+{
+	struct gt *t = gt_start(NULL);
+	struct gt_chan *tool = gt_tool(t);
+	int round;
+
+	watch(tool, "@releaseDomain", "rel");
+	for (round = 0; round < 4; round++) {
+		uint32_t dm = 3 + 2 * (uint32_t)round, stub = dm + 1;
+		char a[16], b[16];
+		struct gt_chan *gd = gt_guest(t, dm), *gs = gt_guest(t, stub);
+
+		snprintf(a, sizeof(a), "%u", stub);
+		snprintf(b, sizeof(b), "%u", dm);
+		ck_assert_str_eq(gt_do(tool, XS_SET_TARGET, 0, a, b, NULL),
+		    OK);
+		watch(gs, "data", "w");
+		watch(gd, "data", "w");
+		ck_assert_str_eq(gt_write(gs, 0, "data/s", "1"), OK);
+		ck_assert_int_eq(xensim_domain_kill(gt_sim(t), round & 1 ?
+		    stub : dm), 0);
+		ck_assert_int_eq(xensim_domain_kill(gt_sim(t), round & 1 ?
+		    dm : stub), 0);
+		ck_assert(gt_event(tool, "@releaseDomain", "rel",
+		    GT_REPLY_MS));
+		ck_assert(gt_event(tool, "@releaseDomain", "rel",
+		    GT_REPLY_MS));
+		ck_assert_uint_eq(gt_count_events(tool, "@releaseDomain"), 0);
+		ck_assert_str_eq(introduced(t, a), "F");
+		ck_assert_str_eq(introduced(t, b), "F");
+		gt_detach(gd);
+		gt_detach(gs);
+		destroy(t, dm);
+		destroy(t, stub);
+		gt_check(t);
+	}
 	gt_finish(t);
 }
 END_TEST
@@ -461,6 +518,7 @@ main(void)
 	tcase_add_test(tc, release_domain_watch_permissions);
 	tcase_add_test(tc, shutdown_reported_once_until_resume);
 	tcase_add_test(tc, set_target_and_release);
+	tcase_add_test(tc, stub_and_target_die_together);
 	tcase_add_test(tc, introduce_again_resets_the_ring);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
