@@ -454,6 +454,39 @@ START_TEST(back_pressure_on_a_guest_that_does_not_read)
 }
 END_TEST
 
+/* ---- the page's evtchn_port ------------------------------------------------ */
+
+/*
+ * A dom0less/Hyperlaunch guest publishes its xenstore event channel at
+ * offset 2076 of the page; a non-zero value there wins over the port in
+ * INTRODUCE (domains-and-rings.md §4 step 2).
+ */
+START_TEST(evtchn_port_in_the_page_wins)
+{
+	struct gt *t = gt_start(NULL);
+	struct gt_chan *tool = gt_tool(t), *g;
+	struct xensim_domain d;
+	uint32_t port;
+
+	gt_domain(t, 4, &d);
+	g = gt_attach(t, 4);
+	port = d.port;
+	memcpy((char *)gt_intf(g) + XSD_RING_EVTCHN_PORT_OFF, &port,
+	    sizeof(port));
+	ck_assert_str_eq(gt_do(tool, XS_INTRODUCE, 0, "4", "1044476", "999",
+	    NULL), OK);
+	ck_assert_str_eq(gt_do(g, XS_GET_DOMAIN_PATH, 0, "4", NULL),
+	    "/local/domain/4");
+	/* without it, the bad port fails */
+	gt_domain(t, 5, &d);
+	ck_assert_str_eq(gt_do(tool, XS_INTRODUCE, 0, "5", "1044476", "999",
+	    NULL), "ERR EINVAL");
+	ck_assert_str_eq(gt_do(tool, XS_IS_DOMAIN_INTRODUCED, 0, "5", NULL),
+	    "F");
+	gt_finish(t);
+}
+END_TEST
+
 /* ---- output that never drains -------------------------------------------- */
 
 /* The daemon's resident memory, in KiB (VmRSS). */
@@ -549,6 +582,7 @@ main(void)
 	tcase_add_test(tc, full_request_ring_and_single_bytes);
 	tcase_add_test(tc, back_pressure_on_a_guest_that_does_not_read);
 	tcase_add_test(tc, output_that_never_drains_stays_bounded);
+	tcase_add_test(tc, evtchn_port_in_the_page_wins);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
