@@ -145,6 +145,21 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 	if (c->closing)
 		return 0;
+	/*
+	 * Reclaim the messages already sent before growing the buffer:
+	 * output that never drains completely would otherwise grow it with
+	 * every byte ever sent.
+	 */
+	if (c->outmsg > 0 && c->outlen + WIRE_HDR + len > c->outcap) {
+		size_t d = c->outmsg;
+
+		memmove(c->out, c->out + d, c->outlen - d);
+		c->outlen -= d;
+		c->outhead -= d;
+		c->outmsg_end -= d;
+		c->out_safe = c->out_safe > d ? c->out_safe - d : 0;
+		c->outmsg = 0;
+	}
 	if (reserve(&c->out, &c->outcap, c->outlen + WIRE_HDR + len) < 0) {
 		conn_close(c, "out of memory for output");
 		return -ENOMEM;
@@ -152,8 +167,10 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	memcpy(c->out + c->outlen, &hdr, WIRE_HDR);
 	if (len)
 		memcpy(c->out + c->outlen + WIRE_HDR, payload, len);
-	if (c->outmsgs++ == 0)
+	if (c->outmsgs++ == 0) {
+		c->outmsg = c->outlen;
 		c->outmsg_end = c->outlen + WIRE_HDR + len;
+	}
 	c->outlen += WIRE_HDR + len;
 	if (c->dom != NULL)
 		c->dom->outstanding = c->outmsgs;
@@ -188,13 +205,14 @@ conn_out_consumed(struct conn *c, size_t n)
 	/* Count the messages now completely sent. */
 	while (c->outmsgs > 0 && c->outhead >= c->outmsg_end) {
 		c->outmsgs--;
+		c->outmsg = c->outmsg_end;
 		if (c->outmsgs > 0)
 			c->outmsg_end += msg_len_at(c, c->outmsg_end);
 	}
 	if (c->dom != NULL)
 		c->dom->outstanding = c->outmsgs;
 	if (c->outhead == c->outlen) {
-		c->outhead = c->outlen = c->out_safe = 0;
+		c->outhead = c->outlen = c->out_safe = c->outmsg = 0;
 		/* Give back a buffer a burst made large. */
 		if (c->outcap > 4 * WIRE_MAX_MSG) {
 			free(c->out);
@@ -216,6 +234,8 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 	/* Count whole messages after the partial head, as conn_queue would. */
 	off = c->outlen + (head_rest < len ? head_rest : len);
 	if (c->outmsgs == 0) {
+		/* a partial head: its start went out with the old process */
+		c->outmsg = c->outlen;
 		c->outmsg_end = off;
 		c->outmsgs = head_rest ? 1 : 0;
 	}

@@ -57,9 +57,13 @@ struct conn {
 	/* partial or unprocessed input */
 	uint8_t *in;
 	size_t inlen, incap;
-	/* output: bytes [outhead, outlen) still to send */
+	/*
+	 * output: bytes [outhead, outlen) still to send; the first message
+	 * not completely sent starts at outmsg (<= outhead)
+	 */
 	uint8_t *out;
 	size_t outhead, outlen, outcap;
+	size_t outmsg;			/* start of the message at outhead */
 	size_t outmsg_end;		/* end of the message at outhead */
 	size_t out_safe;		/* may be sent up to here: durable */
 	unsigned outmsgs;		/* replies and events not fully sent */

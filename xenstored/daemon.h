@@ -83,7 +83,10 @@ void daemon_caller(const struct xsd *x, const struct conn *c,
  */
 bool daemon_entry_alive(void *arg, unsigned domid, uint64_t gen);
 
-/* Does `domid` exist (Xen says so; without Xen every domid does)? */
+/*
+ * Does `domid` exist and is it not dying (Xen says so; without Xen every
+ * domid does)?
+ */
 bool daemon_domain_exists(struct xsd *x, unsigned domid);
 
 /* Track a domain (quota copy, first generation): NULL on ENOMEM. */

@@ -3,7 +3,8 @@
  * follows C HEAD (permissions-watches.md §3.6): nodes it owns are removed
  * with their subtrees and the usual watch events (or given to the
  * privileged domain with -K), and ACL entries naming it are removed from
- * every other node, so that a new domain reusing the id inherits nothing.
+ * every other node and from the special paths' lists, so that a new
+ * domain reusing the id inherits nothing.
  */
 #include <errno.h>
 #include <stdlib.h>

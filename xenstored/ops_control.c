@@ -86,8 +86,11 @@ check_domain(void *arg, struct domain *d)
 static int
 check_output(const struct conn *c)
 {
-	size_t off = c->outhead;
+	/* The head message may have gone out in part: start after it. */
+	size_t off = c->outmsgs ? c->outmsg_end : c->outhead;
 
+	if (c->outmsgs && c->outmsg_end - c->outmsg > WIRE_MAX_MSG)
+		return -EIO;
 	while (off + WIRE_HDR <= c->outlen) {
 		struct xsd_sockmsg h;
 

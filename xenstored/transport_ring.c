@@ -46,6 +46,7 @@ struct ring {
 	struct xenstore_domain_interface *intf;
 	bool kva;		/* dom0's page from xsd_kva (munmap) */
 	unsigned local_port;
+	unsigned remote_port;	/* the guest's end */
 	struct conn *conn;	/* NULL while quarantined */
 	bool quarantined;
 	uint32_t error;		/* what the error field was set to */
@@ -371,9 +372,10 @@ scan_one(void *arg, struct domain *d)
 		return;
 	rc = xen_domain_info(s->x->xen, d->domid, &info);
 	if (!d->introduced) {
-		/* A domain only counted (a node owner): forget it when gone,
-		 * so a reused id starts afresh. */
-		if (rc == -ENOENT && d->nconns == 0)
+		/* A domain only counted (a node owner): forget it when dying
+		 * or gone (Xen raises no VIRQ when a dying domain is finally
+		 * destroyed), so a reused id starts afresh. */
+		if ((rc == -ENOENT || info.dying) && d->nconns == 0)
 			domain_forget(&s->x->doms, d);
 		return;
 	}
@@ -516,6 +518,7 @@ ring_attach(struct xsd *x, struct domain *d, void *page, bool kva,
 	r->d = d;
 	r->intf = page;
 	r->kva = kva;
+	r->remote_port = remote;
 	rc = xen_bind(x->xen, d->domid, remote, &r->local_port);
 	if (rc < 0) {
 		free(r);
@@ -588,6 +591,10 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 		unsigned local;
 
 		rc = xen_bind(x->xen, d->domid, port, &local);
+		if (rc < 0 && port == r->remote_port) {
+			/* The same port, still bound to us: keep that. */
+			return ring_restart(r);
+		}
 		if (rc < 0)
 			return rc;
 		rc = port_set(x->rings, local, r);
@@ -601,6 +608,7 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 		}
 		r->local_port = local;
 		d->remote_port = port;
+		r->remote_port = port;
 		return ring_restart(r);
 	}
 	page = xen_map_ring(x->xen, d->domid, gfn, &err);
