@@ -102,8 +102,8 @@ usage(FILE *f)
 "                          $XENSTORED_STATEDIR, else /var/lib/xenstored;\n"
 "                          none with -D)\n"
 "      --no-state          keep the store in memory only\n"
-"      --fsync POLICY      none (survives a daemon crash), batch (once\n"
-"                          per loop iteration, default) or always\n"
+"      --fsync POLICY      none (survives a daemon crash, the default),\n"
+"                          batch (once per loop iteration) or always\n"
 "      --fresh             start empty, discarding saved state\n"
 "      --journal-max BYTES start a new snapshot when the journal grows\n"
 "                          past this (default 64 MiB)\n"
@@ -190,7 +190,7 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->event_port = -1;
-	cfg->fsync = 1;
+	cfg->fsync = 0;
 	cfg->watch_event_timeout = 20;
 	quota_defaults(&cfg->quota);
 	/* 0, not 1: glibc then also forgets a previous parse's state. */
@@ -216,7 +216,7 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 			if (strcmp(optarg, "none") == 0)
 				cfg->fsync = 0;
 			else if (strcmp(optarg, "batch") == 0)
-				cfg->fsync = 1;
+				cfg->fsync = 0;
 			else if (strcmp(optarg, "always") == 0)
 				cfg->fsync = 2;
 			else {

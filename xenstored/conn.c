@@ -172,6 +172,7 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->outmsg_end = c->outlen + WIRE_HDR + len;
 	}
 	c->outlen += WIRE_HDR + len;
+	c->out_added += WIRE_HDR + len;
 	if (c->dom != NULL)
 		c->dom->outstanding = c->outmsgs;
 	if (c->dom != NULL)
@@ -200,6 +201,7 @@ void
 conn_out_consumed(struct conn *c, size_t n)
 {
 	c->outhead += n;
+	c->out_taken += n;
 	if (c->dom != NULL)
 		c->dom->queued_bytes -= n;
 	/* Count the messages now completely sent. */
@@ -240,6 +242,7 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 		c->outmsgs = head_rest ? 1 : 0;
 	}
 	c->outlen += len;
+	c->out_added += len;
 	while (off + WIRE_HDR <= c->outlen) {
 		struct xsd_sockmsg h;
 
@@ -308,6 +311,8 @@ conn_drop_events(struct conn *c)
 		off += len;
 	}
 	keep_end = w;
+	if (dropped > 0)
+		c->out_epoch++;
 	if (c->dom != NULL)
 		c->dom->queued_bytes -= c->outlen - keep_end;
 	c->outlen = c->out_safe = keep_end;
@@ -366,6 +371,7 @@ keep(struct conn *c, const uint8_t *data, size_t len)
 	}
 	memmove(c->in + c->inlen, data, len);
 	c->inlen += len;
+	c->in_added += len;
 	return 0;
 }
 
@@ -378,6 +384,7 @@ drain_kept(struct conn *c)
 
 	memmove(c->in, c->in + used, c->inlen - used);
 	c->inlen -= used;
+	c->in_taken += used;
 	if (c->inlen == 0 && c->incap > 2 * WIRE_MAX_MSG) {
 		free(c->in);
 		c->in = NULL;

@@ -157,6 +157,29 @@ j_ring_sync(struct sbuf *b, unsigned domid, uint32_t req_cons,
 }
 
 void
+j_ring_delta(struct sbuf *b, unsigned domid, uint32_t req_cons,
+    uint32_t rsp_off, uint32_t flags, uint32_t error, uint32_t head_rest,
+    uint32_t in_drop, const void *in, size_t inlen, uint32_t out_drop,
+    const void *out, size_t outlen)
+{
+	size_t r = stream_begin(b, REC_PX_J_RING_DELTA);
+
+	stream_u32(b, domid);
+	stream_u32(b, req_cons);
+	stream_u32(b, rsp_off);
+	stream_u32(b, flags);
+	stream_u32(b, error);
+	stream_u32(b, head_rest);
+	stream_u32(b, in_drop);
+	stream_u32(b, (uint32_t)inlen);
+	stream_u32(b, out_drop);
+	stream_u32(b, (uint32_t)outlen);
+	stream_bytes(b, in, inlen);
+	stream_bytes(b, out, outlen);
+	stream_end(b, r);
+}
+
+void
 j_batch(struct sbuf *b, size_t start)
 {
 	uint32_t sum = b->err ? 0 : stream_sum(0, b->p + start,
@@ -234,6 +257,16 @@ j_decode(const struct stream_rec *rec, struct jrec *j)
 		    cur_u32(&c, &in) &&
 		    cur_u32(&c, &out) && cur_bytes(&c, in, &j->in) &&
 		    cur_bytes(&c, out, &j->out);
+		j->inlen = in;
+		j->outlen = out;
+		break;
+	case REC_PX_J_RING_DELTA:
+		ok = cur_u32(&c, &j->domid) && cur_u32(&c, &j->req_cons) &&
+		    cur_u32(&c, &j->rsp_off) && cur_u32(&c, &j->flags) &&
+		    cur_u32(&c, &j->error) && cur_u32(&c, &j->head_rest) &&
+		    cur_u32(&c, &j->in_drop) && cur_u32(&c, &in) &&
+		    cur_u32(&c, &j->out_drop) && cur_u32(&c, &out) &&
+		    cur_bytes(&c, in, &j->in) && cur_bytes(&c, out, &j->out);
 		j->inlen = in;
 		j->outlen = out;
 		break;

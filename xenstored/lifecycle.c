@@ -211,7 +211,7 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
     unsigned port)
 {
 	struct domain *d = domain_find(&x->doms, domid);
-	bool fresh = d == NULL || !d->introduced;
+	bool fresh = d == NULL || !d->introduced, tracked = d == NULL;
 	int rc;
 
 	if (d != NULL && d->dying)
@@ -225,6 +225,12 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
 	if (rc < 0) {
 		log_warn(&x->log, "INTRODUCE of domain %u: error %d", domid,
 		    rc);
+		/*
+		 * Tracked for this request only: forget it, so that a later
+		 * INTRODUCE starts its generation (stale ACL entries) then.
+		 */
+		if (tracked && d->nconns == 0)
+			domain_forget(&x->doms, d);
 		return rc;
 	}
 	d->introduced = true;

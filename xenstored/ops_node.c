@@ -378,8 +378,6 @@ op_rm(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	if (strcmp(path, "/") == 0)
-		return -EINVAL;
 	rc = view_get(r, path, OBS_NODE, &n);
 	if (rc < 0)
 		return rc;
@@ -396,6 +394,9 @@ op_rm(struct req *r)
 	}
 	if (!(access_to(r, n) & PERM_WRITE))
 		return -EACCES;
+	/* After the permission check: a guest learns EACCES (XSA-353). */
+	if (strcmp(path, "/") == 0)
+		return -EINVAL;
 	rc = touch(r, path);
 	if (rc < 0)
 		return rc;

@@ -28,6 +28,7 @@
 #include "loop.h"
 #include "path.h"
 #include "persist.h"
+#include "state_boot.h"
 #include "ring_conn.h"
 #include "state.h"
 #include "store.h"
@@ -62,6 +63,8 @@ struct persist {
 	double last_snapshot_s;
 	size_t last_snapshot_bytes;
 };
+
+static void end_batch(struct xsd *x, struct persist *p);
 
 static double
 now_s(void)
@@ -304,7 +307,8 @@ persist_compact(struct xsd *x)
 		return -ENODEV;
 	if (p->job != NULL)
 		return -EBUSY;
-	persist_batch_end(x);	/* the old generation ends here */
+	if (p->jfd >= 0)
+		end_batch(x, p);	/* the old generation ends here */
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -ENOMEM;
@@ -322,6 +326,7 @@ persist_compact(struct xsd *x)
 	snprintf(j->dir, sizeof(j->dir), "%s", p->dir);
 	sbuf_init(&j->buf);
 	state_write_small(x, &j->buf, j->gen);
+	rings_journal_rebase(x);	/* the new journal stands alone */
 	j->root = trie_ref(x->store.root);
 	rc = pthread_create(&j->thread, NULL, snap_thread, j);
 	if (rc != 0) {
@@ -348,7 +353,11 @@ flush_batch(struct persist *p)
 	if (rc == 0 && p->fsync != PERSIST_FSYNC_NONE && fsync(p->jfd) < 0)
 		rc = -errno;
 	if (rc < 0) {
-		/* Nothing better to do than to say so: we keep serving. */
+		/*
+		 * Nothing better to do than to say so: we keep serving.  The
+		 * rings' next records must not build on the lost ones.
+		 */
+		rings_journal_rebase(p->x);
 		if (p->write_errors++ % 1000 == 0)
 			log_err(&p->x->log, "journal write failed: %s",
 			    strerror(-rc));
@@ -369,6 +378,14 @@ changed(struct persist *p)
 		flush_batch(p);
 }
 
+/* Close the iteration's batch: the rings' positions, then the journal. */
+static void
+end_batch(struct xsd *x, struct persist *p)
+{
+	rings_journal(x, &p->batch);
+	flush_batch(p);
+}
+
 void
 persist_batch_end(struct xsd *x)
 {
@@ -376,8 +393,7 @@ persist_batch_end(struct xsd *x)
 
 	if (p == NULL || p->jfd < 0)
 		return;
-	rings_journal(x, &p->batch);
-	flush_batch(p);
+	end_batch(x, p);
 	if (p->jsize > p->jmax && p->job == NULL)
 		persist_compact(x);
 }
@@ -574,6 +590,20 @@ wipe(const struct persist *p)
 	}
 }
 
+/* Whether dir holds a snapshot or a journal. */
+static bool
+has_state(const struct persist *p)
+{
+	char path[PATH_BUF];
+	uint64_t lo, hi;
+
+	snprintf(path, sizeof(path), "%s/snapshot", p->dir);
+	if (access(path, F_OK) == 0)
+		return true;
+	journal_range(p, &lo, &hi);
+	return lo != UINT64_MAX;
+}
+
 /* Load the snapshot and replay the journals: the generation reached. */
 static int
 recover(struct persist *p, struct restore *r, uint64_t *last, bool *found)
@@ -678,6 +708,15 @@ persist_open(struct xsd *x, struct restore **rs, bool recover_it)
 		goto fail;
 	if (x->cfg.fresh && recover_it)
 		wipe(p);
+	else if (recover_it && has_state(p) &&
+	    !state_boot_matches(p->dir, STATE_BOOT_ID_SOURCE)) {
+		log_warn(&x->log, "state in %s is from another boot of the "
+		    "host: discarded", p->dir);
+		wipe(p);
+	}
+	rc = state_boot_stamp(p->dir, STATE_BOOT_ID_SOURCE);
+	if (rc < 0)
+		goto fail;
 	if (recover_it) {
 		rc = restore_new(x, &r);
 		if (rc == 0)

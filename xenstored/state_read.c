@@ -393,19 +393,55 @@ rdom_txn(struct rdom *d, uint32_t id, bool open)
 	return 0;
 }
 
+/*
+ * old[drop..oldlen) followed by add[0..addlen): a new buffer in *res
+ * (owned by the caller), or -EIO if drop is past the end of old.
+ */
+static int
+splice_bytes(const uint8_t *old, size_t oldlen, uint32_t drop,
+    const uint8_t *add, size_t addlen, uint8_t **res, size_t *reslen)
+{
+	size_t keep;
+	uint8_t *p;
+
+	if (drop > oldlen)
+		return -EIO;
+	keep = oldlen - drop;
+	p = malloc(keep + addlen ? keep + addlen : 1);
+	if (p == NULL)
+		return -ENOMEM;
+	if (keep)
+		memcpy(p, old + drop, keep);
+	if (addlen)
+		memcpy(p + keep, add, addlen);
+	*res = p;
+	*reslen = keep + addlen;
+	return 0;
+}
+
+/*
+ * A RING_SYNC replaces what is known of the ring; a RING_DELTA changes
+ * the previous one's buffers (and is invalid without one).
+ */
 static int
 rdom_sync(struct rdom *d, const struct jrec *j)
 {
-	uint8_t *in = malloc(j->inlen ? j->inlen : 1);
-	uint8_t *out = malloc(j->outlen ? j->outlen : 1);
+	bool delta = j->type == REC_PX_J_RING_DELTA;
+	uint8_t *in = NULL, *out = NULL;
+	size_t inlen, outlen;
+	int rc;
 
-	if (in == NULL || out == NULL) {
+	if (delta && !d->rr.has_sync)
+		return -EIO;
+	rc = splice_bytes(d->in, delta ? d->rr.inlen : 0, delta ?
+	    j->in_drop : 0, j->in, j->inlen, &in, &inlen);
+	if (rc == 0)
+		rc = splice_bytes(d->out, delta ? d->rr.outlen : 0, delta ?
+		    j->out_drop : 0, j->out, j->outlen, &out, &outlen);
+	if (rc < 0) {
 		free(in);
-		free(out);
-		return -ENOMEM;
+		return rc;
 	}
-	memcpy(in, j->in, j->inlen);
-	memcpy(out, j->out, j->outlen);
 	free(d->in);
 	free(d->out);
 	d->in = in;
@@ -417,9 +453,9 @@ rdom_sync(struct rdom *d, const struct jrec *j)
 	d->rr.rsp_off = j->rsp_off;
 	d->rr.head_rest = j->head_rest;
 	d->rr.in = in;
-	d->rr.inlen = j->inlen;
+	d->rr.inlen = inlen;
 	d->rr.out = out;
-	d->rr.outlen = j->outlen;
+	d->rr.outlen = outlen;
 	return 0;
 }
 
@@ -511,6 +547,7 @@ apply_journal_rec(struct restore *r, const struct jrec *j)
 	case REC_PX_J_TXN_CLOSE:
 		return rdom_txn(rd, j->v, j->type == REC_PX_J_TXN_OPEN);
 	case REC_PX_J_RING_SYNC:
+	case REC_PX_J_RING_DELTA:
 		return rdom_sync(rd, j);
 	default:
 		return 0;

@@ -40,6 +40,19 @@
 /* Stop reading a guest while this much output waits for its ring. */
 #define RING_BACKLOG (4 * XENSTORE_RING_SIZE)
 
+/*
+ * The connection's byte counts as of the ring's last journal record: the
+ * next record only carries what changed since (a RING_DELTA), so a guest
+ * reading its replies a byte at a time costs the journal bytes, not the
+ * whole backlog each time.
+ */
+struct jmark {
+	bool valid;
+	unsigned long conn_id;
+	uint32_t out_epoch;
+	uint64_t in_added, in_taken, out_added, out_taken;
+};
+
 struct ring {
 	struct xsd *x;
 	struct domain *d;
@@ -57,6 +70,7 @@ struct ring {
 	TAILQ_ENTRY(ring) consume_link;
 	bool touched;		/* on rings->touched: journal its state */
 	TAILQ_ENTRY(ring) touched_link;
+	struct jmark jm;	/* what the journal last recorded */
 };
 
 TAILQ_HEAD(ring_list, ring);
@@ -188,6 +202,12 @@ quarantine(struct ring *r, uint32_t error, const char *why)
 		ring_set_error(r->intf, error);
 	r->error = error;
 	r->quarantined = true;
+	/*
+	 * The ring is left exactly as the guest wrote it: bytes peeked in
+	 * this batch are not consumed, so req_cons never moves after the
+	 * error becomes visible (only a reconnect resets the indexes).
+	 */
+	unconsume(r);
 	persist_domain(r->x, REC_PX_J_RESET, r->d->domid, 0);
 	mark_touched(r);
 	r->conn = NULL;
@@ -644,26 +664,72 @@ ring_conn_of(const struct domain *d)
 	return r != NULL ? r->conn : NULL;
 }
 
+/*
+ * A buffer went from `was` bytes (as recorded) to `now` bytes, `taken`
+ * of them used up from its front in between: how many of the recorded
+ * bytes are dropped and how many at the end of the buffer are new.
+ */
 static void
-sync_record(const struct ring *r, struct sbuf *b)
+buffer_change(uint64_t was, uint64_t now, uint64_t taken, uint32_t *drop,
+    size_t *added)
+{
+	uint64_t d = taken < was ? taken : was;
+
+	*drop = (uint32_t)d;
+	*added = (size_t)(now - (was - d));
+}
+
+/*
+ * Journal the ring's state: a RING_DELTA against the previous record when
+ * the same connection's buffers only grew at the end and shrank at the
+ * front since; a whole RING_SYNC otherwise (or when full is asked for).
+ */
+static void
+sync_record(struct ring *r, struct sbuf *b, bool full)
 {
 	const struct conn *c = r->conn;
+	struct jmark *m = &r->jm;
 	uint32_t flags = r->quarantined ? J_RING_QUARANTINED : 0;
-	uint32_t head = 0;
+	uint32_t head = 0, rsp = ring_get_rsp_prod(r->intf);
+	size_t inlen = c ? c->inlen : 0, outlen = c ? conn_out_pending(c) : 0;
+	const uint8_t *in = c ? c->in : NULL;
+	const uint8_t *out = c ? c->out + c->outhead : NULL;
 
 	if (c != NULL && c->outmsgs > 0)
 		head = (uint32_t)(c->outmsg_end - c->outhead);
-	/* Output not yet in the ring starts where the ring stops now. */
-	j_ring_sync(b, r->d->domid, r->in_pos, ring_get_rsp_prod(r->intf),
-	    flags, r->error, head, c ? c->in : NULL, c ? c->inlen : 0,
-	    c ? c->out + c->outhead : NULL, c ? conn_out_pending(c) : 0);
+	if (!full && c != NULL && m->valid && m->conn_id == c->id &&
+	    m->out_epoch == c->out_epoch) {
+		uint32_t in_drop, out_drop;
+		size_t in_new, out_new;
+
+		buffer_change(m->in_added - m->in_taken, inlen,
+		    c->in_taken - m->in_taken, &in_drop, &in_new);
+		buffer_change(m->out_added - m->out_taken, outlen,
+		    c->out_taken - m->out_taken, &out_drop, &out_new);
+		j_ring_delta(b, r->d->domid, r->in_pos, rsp, flags, r->error,
+		    head, in_drop, in + inlen - in_new, in_new, out_drop,
+		    out + outlen - out_new, out_new);
+	} else {
+		/* Output not yet in the ring starts where the ring stops. */
+		j_ring_sync(b, r->d->domid, r->in_pos, rsp, flags, r->error,
+		    head, in, inlen, out, outlen);
+	}
+	m->valid = c != NULL;
+	if (c != NULL) {
+		m->conn_id = c->id;
+		m->out_epoch = c->out_epoch;
+		m->in_added = c->in_added;
+		m->in_taken = c->in_taken;
+		m->out_added = c->out_added;
+		m->out_taken = c->out_taken;
+	}
 }
 
 void
 ring_conn_sync(const struct domain *d, struct sbuf *b)
 {
 	if (d->ring != NULL)
-		sync_record(d->ring, b);
+		sync_record(d->ring, b, true);
 }
 
 void
@@ -681,8 +747,21 @@ rings_journal(struct xsd *x, struct sbuf *b)
 			mark_touched(c->tp);
 	while ((r = TAILQ_FIRST(&rs->touched)) != NULL) {
 		untouch(r);
-		sync_record(r, b);
+		sync_record(r, b, false);
 	}
+}
+
+void
+rings_journal_rebase(struct xsd *x)
+{
+	struct rings *rs = x->rings;
+	size_t i;
+
+	for (i = 0; rs != NULL && i < rs->nports; i++)
+		if (rs->by_port[i] != NULL) {
+			rs->by_port[i]->jm.valid = false;
+			mark_touched(rs->by_port[i]);
+		}
 }
 
 int

@@ -502,6 +502,27 @@ START_TEST(introduce_again_resets_the_ring)
 }
 END_TEST
 
+/* ---- INTRODUCE that fails ------------------------------------------------ */
+
+START_TEST(failed_introduce_leaves_nothing)
+{
+	struct gt *t = gt_start(NULL);
+	struct gt_chan *tool = gt_tool(t);
+
+	watch(tool, "@introduceDomain", "intro");
+	/* domain 9 does not exist: its page cannot be mapped */
+	ck_assert_str_eq(gt_do(tool, XS_INTRODUCE, 0, "9", "4096", "5", NULL),
+	    "ERR EINVAL");
+	ck_assert_str_eq(introduced(t, "9"), "F");
+	ck_assert(!gt_has_event(tool, "@introduceDomain", "intro"));
+	/* not even tracked: no counters were kept for it */
+	ck_assert_str_eq(gt_do(tool, XS_CONTROL, 0, "quota", "9", NULL),
+	    ENOENT_);
+	gt_check(t);
+	gt_finish(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -520,6 +541,7 @@ main(void)
 	tcase_add_test(tc, set_target_and_release);
 	tcase_add_test(tc, stub_and_target_die_together);
 	tcase_add_test(tc, introduce_again_resets_the_ring);
+	tcase_add_test(tc, failed_introduce_leaves_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -4,7 +4,7 @@
 # every tool of Debian's xenstore-utils (xenstore-read, -write, -ls
 # with -p and -f, -list, -rm, -exists, -chmod, -watch), with
 # xenstore-control (check, help, print, log, logfile, quota, quota-soft,
-# memreport, an unknown command) and with Xen's own test-xenstore.
+# persist, memreport, an unknown command) and with Xen's own test-xenstore.
 # Every output and exit status is compared exactly.  Run by
 # `make check` (mk/tests-integration.mk).
 set -eu
@@ -287,6 +287,8 @@ help=(
     "print           <string>"
     "quota           [set <name> <val>|<domid>]"
     "quota-soft      [set <name> <val>]"
+    "persist         [status|snapshot]"
+    "live-update     [-c <cmdline>] [-F] [-t <timeout>] <file>"
     "help            "
     ""
 )
