@@ -134,7 +134,9 @@ close_top(struct trie_builder *b)
 		node_kids(n)[0] = (struct trie_node *)(void *)m;
 	} else {
 		/* the node takes over the frame's references */
-		memcpy(node_kids(n), f->kids, f->nkids * sizeof(f->kids[0]));
+		if (f->nkids > 0)	/* a leaf's frame has no array */
+			memcpy(node_kids(n), f->kids,
+			    f->nkids * sizeof(f->kids[0]));
 		f->nkids = 0;
 	}
 	node_freeze(n);
