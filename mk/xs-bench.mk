@@ -16,7 +16,18 @@ $(XS_BENCH): $(XS_BENCH_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(XS_BENCH_LIBS)
 
-test-xs-bench: $(XS_BENCH) $(PXENSTORED)
+XS_BENCH_CHECK := $(BUILD)/tests/xs-bench/check_hist
+
+$(BUILD)/obj/tests/xs-bench/%.o: TGT_CFLAGS = $(CHECK_CFLAGS) -Itools/xs-bench
+
+$(XS_BENCH_CHECK): $(BUILD)/obj/tests/xs-bench/check_hist.o \
+    $(BUILD)/obj/tools/xs-bench/hist.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS)
+
+test-xs-bench: $(XS_BENCH) $(XS_BENCH_CHECK) $(PXENSTORED)
+	@echo "== $(XS_BENCH_CHECK)"
+	@$(XS_BENCH_CHECK)
 	@echo "== tests/xs-bench/smoke.sh"
 	@sh tests/xs-bench/smoke.sh $(XS_BENCH) $(PXENSTORED)
 
@@ -25,7 +36,13 @@ bench-xs: $(XS_BENCH) $(PXENSTORED)
 	sh tools/xs-bench/run-pxenstored.sh $(PXENSTORED) $(XS_BENCH) \
 	    -t all -n 100000 --csv | tee $(BUILD)/bench/xs-bench.csv
 
-.PHONY: test-xs-bench bench-xs
-ALL_TARGETS += $(XS_BENCH)
+.PHONY: test-xs-bench bench-xs valgrind-xs-bench
+valgrind-xs-bench: $(XS_BENCH_CHECK)
+	@echo "== valgrind $(XS_BENCH_CHECK)"
+	@CK_FORK=no valgrind -q --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=all $(XS_BENCH_CHECK)
+
+ALL_TARGETS += $(XS_BENCH) $(XS_BENCH_CHECK)
+VALGRIND_TARGETS += valgrind-xs-bench
 CHECK_TARGETS += test-xs-bench
 BENCH_TARGETS += bench-xs

@@ -17,7 +17,7 @@
 #define HIST_SUB (1u << HIST_SUB_BITS)		/* 2048 */
 #define HIST_HALF (HIST_SUB / 2)		/* 1024 */
 #define HIST_MAX_BITS 50
-#define HIST_BUCKETS (HIST_SUB + (HIST_MAX_BITS - HIST_SUB_BITS + 1) * \
+#define HIST_BUCKETS (HIST_SUB + (HIST_MAX_BITS - HIST_SUB_BITS) * \
     HIST_HALF)
 
 struct hist {
