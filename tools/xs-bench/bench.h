@@ -62,6 +62,7 @@ struct xsb_result {
 	uint64_t errors[XSB_NERR];	/* unexpected error replies */
 	uint64_t eagain;	/* EAGAIN replies (transaction retries) */
 	uint64_t giveups;	/* transactions abandoned after retries */
+	int64_t daemon_cpu_ns;	/* --pid: the daemon's CPU time, or -1 */
 	bool failed;		/* protocol error or broken connection */
 	char why[256];
 };

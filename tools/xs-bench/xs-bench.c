@@ -9,6 +9,7 @@
  * 2 usage error, connection failure or protocol error (the run stops).
  * Timings never change the exit status.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -31,7 +32,7 @@
 
 static struct {
 	bool csv, quiet, libxs, cleanup, rings;
-	uint64_t requests, idle, tree;
+	uint64_t requests, idle, tree, pid;
 	bool ops[OP_COUNT];
 	unsigned nops;
 	enum xsb_op order[OP_COUNT];
@@ -69,6 +70,9 @@ static const char usage_text[] =
 "                       /xs-bench; removed before and after the run)\n"
 "      --no-cleanup     leave the nodes in place at the end\n"
 "      --timeout MS     fail when nothing moves for MS ms (default 30000)\n"
+"      --pid PID        also report the CPU time process PID (the daemon)\n"
+"                       used per operation (from /proc; with --csv as an\n"
+"                       extra last column, daemon_cpu_us)\n"
 "      --csv            op,clients,pipeline,idle,requests,rps,p50_us,p99_us,\n"
 "                       p999_us,max_us,errors,eagain lines\n"
 "  -q, --quiet          one line per test\n"
@@ -158,6 +162,7 @@ default_threads(void)
 enum {
 	O_IDLE = 256, O_TREE, O_KEYS, O_SHARED, O_WATCHERS, O_RETRIES,
 	O_THREADS, O_LIBXS, O_RINGS, O_PREFIX, O_NOCLEAN, O_TIMEOUT, O_CSV,
+	O_PID,
 };
 
 static void
@@ -183,6 +188,7 @@ parse_args(int argc, char **argv)
 		{ "no-cleanup", no_argument, NULL, O_NOCLEAN },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "csv", no_argument, NULL, O_CSV },
+		{ "pid", required_argument, NULL, O_PID },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -272,6 +278,9 @@ parse_args(int argc, char **argv)
 			break;
 		case O_CSV:
 			opt.csv = true;
+			break;
+		case O_PID:
+			opt.pid = parse_num(optarg, "--pid", 1, INT_MAX);
 			break;
 		case 'q':
 			opt.quiet = true;
@@ -419,6 +428,36 @@ raise_fd_limit(uint64_t need)
 	}
 }
 
+/* CPU time of every thread of process pid, in ns (schedstat's first
+ * field); -1 if unavailable. */
+static int64_t
+daemon_cpu_ns(uint64_t pid)
+{
+	char path[64], file[64 + 256 + 16];
+	unsigned long long ns;
+	struct dirent *de;
+	int64_t sum = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%" PRIu64 "/task", pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/schedstat", path,
+		    de->d_name);
+		if ((f = fopen(file, "r")) == NULL)
+			continue;	/* the thread just exited */
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += (int64_t)ns;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
 /* ---- report -------------------------------------------------------- */
 
 static double
@@ -453,6 +492,15 @@ op_label(enum xsb_op op)
 	return buf;
 }
 
+/* Daemon CPU microseconds per operation (-1: unknown). */
+static double
+cpu_per_op(const struct xsb_result *r)
+{
+	if (r->daemon_cpu_ns < 0 || r->ops == 0)
+		return -1;
+	return (double)r->daemon_cpu_ns / 1000.0 / (double)r->ops;
+}
+
 static void
 report(const struct xsb_result *r)
 {
@@ -469,12 +517,15 @@ report(const struct xsb_result *r)
 		opt.any_errors = true;
 	if (opt.csv) {
 		printf("%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%.1f,%.3f,%.3f,%.3f,"
-		    "%.3f,%" PRIu64 ",%" PRIu64 "\n", op_label(r->op),
+		    "%.3f,%" PRIu64 ",%" PRIu64, op_label(r->op),
 		    r->clients, r->pipeline, opt.idle, r->ops, rps,
 		    us(hist_percentile(r->hist, 50)),
 		    us(hist_percentile(r->hist, 99)),
 		    us(hist_percentile(r->hist, 99.9)), us(r->hist->max),
 		    errs, r->eagain);
+		if (opt.pid)
+			printf(",%.3f", cpu_per_op(r));
+		printf("\n");
 	} else if (opt.quiet) {
 		printf("%s: %.1f %s/s, p50 %s us, p99 %s us, p99.9 %s us, "
 		    "max %s us, errors %" PRIu64, op_label(r->op), rps,
@@ -486,6 +537,8 @@ report(const struct xsb_result *r)
 		if (r->op == OP_TRANSACTION || r->eagain)
 			printf(", eagain %" PRIu64 ", give-ups %" PRIu64,
 			    r->eagain, r->giveups);
+		if (opt.pid)
+			printf(", daemon CPU %.2f us/op", cpu_per_op(r));
 		printf("%s\n", r->failed ? " (FAILED)" : "");
 	} else {
 		printf("====== %s ======\n", op_label(r->op));
@@ -523,6 +576,12 @@ report(const struct xsb_result *r)
 		if (r->op == OP_TRANSACTION || r->eagain)
 			printf("  eagain        %" PRIu64 " retries, %" PRIu64
 			    " give-ups\n", r->eagain, r->giveups);
+		if (opt.pid && r->daemon_cpu_ns >= 0)
+			printf("  daemon CPU    %.2f us per %s, %.0f%% of a CPU\n",
+			    cpu_per_op(r), r->op == OP_WATCH_EVENT ? "event" :
+			    r->op == OP_POPULATE ? "node" : "request",
+			    r->seconds > 0 ? (double)r->daemon_cpu_ns / 1e7 /
+			    r->seconds : 0.0);
 		if (r->failed)
 			printf("  FAILED        %s\n", r->why);
 		printf("\n");
@@ -537,6 +596,7 @@ run_one(enum xsb_op op, uint64_t n, unsigned clients, unsigned pipeline,
     bool libxs, bool show)
 {
 	struct xsb_result r;
+	int64_t cpu0, cpu1;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -544,10 +604,13 @@ run_one(enum xsb_op op, uint64_t n, unsigned clients, unsigned pipeline,
 		fprintf(stderr, "xs-bench: out of memory\n");
 		exit(2);
 	}
+	cpu0 = opt.pid ? daemon_cpu_ns(opt.pid) : -1;
 	if (libxs)
 		rc = xsb_run_libxs(&cfg, op, n, &r);
 	else
 		rc = xsb_run_raw(&cfg, op, n, clients, pipeline, &r);
+	cpu1 = cpu0 >= 0 ? daemon_cpu_ns(opt.pid) : -1;
+	r.daemon_cpu_ns = cpu0 >= 0 && cpu1 >= cpu0 ? cpu1 - cpu0 : -1;
 	if (show || r.failed)
 		report(&r);
 	if (r.failed) {
@@ -604,7 +667,13 @@ main(int argc, char **argv)
 		    opt.idle);
 	if (opt.csv)
 		printf("op,clients,pipeline,idle,requests,rps,p50_us,p99_us,"
-		    "p999_us,max_us,errors,eagain\n");
+		    "p999_us,max_us,errors,eagain%s\n",
+		    opt.pid ? ",daemon_cpu_us" : "");
+	if (opt.pid && daemon_cpu_ns(opt.pid) < 0) {
+		fprintf(stderr, "xs-bench: --pid %" PRIu64 ": no such "
+		    "process\n", opt.pid);
+		return 2;
+	}
 	/* Leftovers of an interrupted run. */
 	if (ctl_request(XS_RM, cfg.prefix, 600000, false) < 0)
 		return 2;
