@@ -2,9 +2,11 @@
 # compare.sh: pxenstored against Debian's C xenstored with xs-bench, in
 # interleaved rounds (A B A B ...), each daemon started fresh every round.
 #
-# usage: compare.sh [-r ROUNDS] [-o OUTDIR] [CONFIG...]
+# usage: compare.sh [-r ROUNDS] [-o OUTDIR] [-t TESTS] [CONFIG...]
+#        compare.sh -s RAW.CSV          (only the summary of a raw.csv)
 #   CONFIG is CLIENTS:IDLE:REQUESTS (default: 1:0:50000 16:0:100000
-#   1:10000:1000 16:10000:10000); each runs xs-bench -t read,write.
+#   1:10000:1000 16:10000:10000); each runs xs-bench -t TESTS (default
+#   read,write).
 # Environment: BUILD (default build/release), XS_BENCH, PXENSTORED,
 #   XENSIM, C_XENSTORED (default /usr/lib/xen-4.17/bin/xenstored),
 #   XS_BENCH_ARGS (extra xs-bench arguments, e.g. "-d 64").
@@ -17,18 +19,80 @@
 #
 # Output in OUTDIR (default a new directory under /tmp): raw.csv (every
 # run: round,daemon,load1,<xs-bench CSV with daemon_cpu_us>), and
-# summary.txt (medians over the rounds, and ratios pxenstored / C).
+# summary.txt (medians over the rounds, and ratios).
 set -u
 rounds=3
 out=
-while getopts r:o: o; do
+tests=read,write
+summary_only=
+while getopts r:o:t:s: o; do
 	case $o in
 	r) rounds=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) echo "usage: $0 [-r ROUNDS] [-o OUTDIR] [CONFIG...]" >&2; exit 2 ;;
+	t) tests=$OPTARG ;;
+	s) summary_only=$OPTARG ;;
+	*) echo "usage: $0 [-r ROUNDS] [-o OUTDIR] [-t TESTS] [CONFIG...]" \
+	    "| -s RAW.CSV" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
+# Medians per daemon, op, clients and idle; then the ratios.
+summarize() {
+	awk -F, '
+	function r(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
+	function median(key,   n, i, j, t, a) {
+		n = split(vals[key], a, " ")
+		for (i = 2; i <= n; i++)	# insertion sort, n is small
+			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	NR == 1 { next }
+	{
+		cfg = $4 "," $5 "," $7
+		if (!(cfg in seen)) { seen[cfg] = 1; order[++ncfg] = cfg }
+		for (f = 9; f <= 16; f++)
+			if (f == 9 || f == 10 || f == 11 || f == 16)
+				vals[$2 "," cfg "," f] = vals[$2 "," cfg "," f] " " $f
+		nrounds[$2 "," cfg]++
+		loads = loads " " $3
+	}
+	END {
+		printf "%-17s %7s %6s | %9s %8s %8s %7s | %9s %8s %8s %8s | %7s %7s %7s %7s\n",
+		    "op", "clients", "idle", "px ops/s", "px p50", "px p99",
+		    "px cpu", "C ops/s", "C p50", "C p99", "C cpu",
+		    "ops", "p50", "p99", "cpu"
+		for (i = 1; i <= ncfg; i++) {
+			cfg = order[i]
+			split(cfg, k, ",")
+			for (d = 1; d <= 2; d++) {
+				dn = d == 1 ? "px" : "c"
+				rps[d] = median(dn "," cfg ",9")
+				p50[d] = median(dn "," cfg ",10")
+				p99[d] = median(dn "," cfg ",11")
+				cpu[d] = median(dn "," cfg ",16")
+			}
+			printf "%-17s %7s %6s | %9.0f %8.1f %8.1f %7.2f | %9.0f %8.1f %8.1f %8.2f | %7s %7s %7s %7s\n",
+			    k[1], k[2], k[3], rps[1], p50[1], p99[1], cpu[1],
+			    rps[2], p50[2], p99[2], cpu[2],
+			    r(rps[2] ? rps[1] / rps[2] : 0),
+			    r(p50[1] ? p50[2] / p50[1] : 0),
+			    r(p99[1] ? p99[2] / p99[1] : 0),
+			    r(cpu[1] ? cpu[2] / cpu[1] : 0)
+		}
+		n = split(loads, l, " "); lo = 1e9; hi = 0
+		for (i = 1; i <= n; i++) { if (l[i] + 0 < lo) lo = l[i] + 0; if (l[i] + 0 > hi) hi = l[i] + 0 }
+		printf "\nmedians of %d rounds; latencies in us; cpu = daemon CPU us per request;\n", nrounds["px," order[1]]
+		printf "ratios, pxenstored better above 1: ops = px/C throughput,\n"
+		printf "p50, p99, cpu = C/px latency and CPU per request;\n"
+		printf "1-minute load average at the runs: %.2f .. %.2f\n", lo, hi
+	}' "$1"
+}
+if [ -n "$summary_only" ]; then
+	summarize "$summary_only"
+	exit
+fi
 configs=${*:-"1:0:50000 16:0:100000 1:10000:1000 16:10000:10000"}
 build=${BUILD:-build/release}
 bench=${XS_BENCH:-$build/bin/xs-bench}
@@ -85,7 +149,8 @@ start() {
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -r), $(nproc) CPUs," \
-    "rounds $rounds, configs $configs" >"$out/header.txt"
+    "rounds $rounds, tests $tests, configs $configs," \
+    "xs-bench args: ${XS_BENCH_ARGS:-none}" >"$out/header.txt"
 echo "round,daemon,load1,op,clients,pipeline,idle,requests,rps,p50_us," \
     "p99_us,p999_us,max_us,errors,eagain,daemon_cpu_us" | tr -d ' ' >"$raw"
 status=0
@@ -99,7 +164,7 @@ $cfg
 EOF
 			load=$(cut -d' ' -f1 /proc/loadavg)
 			# shellcheck disable=SC2086
-			if ! "$bench" -s "$sock" --pid "$pid" -t read,write \
+			if ! "$bench" -s "$sock" --pid "$pid" -t "$tests" \
 			    -c "$c" -n "$n" --idle "$idle" --csv \
 			    ${XS_BENCH_ARGS:-} >"$work/run.csv" \
 			    2>"$work/run.err"; then
@@ -115,53 +180,7 @@ EOF
 	r=$((r + 1))
 done
 
-# Medians per daemon, op, clients and idle; then the ratios.
-awk -F, '
-function median(key,   n, i, j, t, a) {
-	n = split(vals[key], a, " ")
-	for (i = 2; i <= n; i++)	# insertion sort, n is small
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-NR == 1 { next }
-{
-	cfg = $4 "," $5 "," $7
-	if (!(cfg in seen)) { seen[cfg] = 1; order[++ncfg] = cfg }
-	for (f = 9; f <= 16; f++)
-		if (f == 9 || f == 10 || f == 11 || f == 16)
-			vals[$2 "," cfg "," f] = vals[$2 "," cfg "," f] " " $f
-	nrounds[$2 "," cfg]++
-	loads = loads " " $3
-}
-END {
-	printf "%-6s %7s %6s | %10s %9s %9s %8s | %10s %9s %9s %8s | %7s %6s %6s %6s\n",
-	    "op", "clients", "idle", "px ops/s", "px p50", "px p99",
-	    "px cpu", "C ops/s", "C p50", "C p99", "C cpu",
-	    "ops x", "p50 /", "p99 /", "cpu /"
-	for (i = 1; i <= ncfg; i++) {
-		cfg = order[i]
-		split(cfg, k, ",")
-		for (d = 1; d <= 2; d++) {
-			dn = d == 1 ? "px" : "c"
-			rps[d] = median(dn "," cfg ",9")
-			p50[d] = median(dn "," cfg ",10")
-			p99[d] = median(dn "," cfg ",11")
-			cpu[d] = median(dn "," cfg ",16")
-		}
-		printf "%-6s %7s %6s | %10.0f %9.1f %9.1f %8.2f | %10.0f %9.1f %9.1f %8.2f | %7.2f %6.2f %6.2f %6.2f\n",
-		    k[1], k[2], k[3], rps[1], p50[1], p99[1], cpu[1],
-		    rps[2], p50[2], p99[2], cpu[2],
-		    rps[2] ? rps[1] / rps[2] : 0, p50[2] ? p50[1] / p50[2] : 0,
-		    p99[2] ? p99[1] / p99[2] : 0, cpu[2] ? cpu[1] / cpu[2] : 0
-	}
-	n = split(loads, l, " "); lo = 1e9; hi = 0
-	for (i = 1; i <= n; i++) { if (l[i] + 0 < lo) lo = l[i] + 0; if (l[i] + 0 > hi) hi = l[i] + 0 }
-	printf "\nmedians of %d rounds; latencies in us; cpu = daemon CPU us per request;\n", nrounds["px," order[1]]
-	printf "ops x = px/C throughput, p50 / p99 / cpu = px/C (below 1: px better);\n"
-	printf "1-minute load average at the runs: %.2f .. %.2f\n", lo, hi
-}' "$raw" >"$out/summary.txt"
+summarize "$raw" >"$out/summary.txt"
 cat "$out/header.txt" "$out/summary.txt"
 echo "raw numbers: $raw"
 exit $status
