@@ -34,7 +34,8 @@ test-xs-bench: $(XS_BENCH) $(XS_BENCH_CHECK) $(PXENSTORED)
 bench-xs: $(XS_BENCH) $(PXENSTORED)
 	@mkdir -p $(BUILD)/bench
 	sh tools/xs-bench/run-pxenstored.sh $(PXENSTORED) $(XS_BENCH) \
-	    -t all -n 100000 --csv | tee $(BUILD)/bench/xs-bench.csv
+	    -t all -n 100000 --csv >$(BUILD)/bench/xs-bench.csv; \
+	    rc=$$?; cat $(BUILD)/bench/xs-bench.csv; exit $$rc
 
 .PHONY: test-xs-bench bench-xs valgrind-xs-bench
 valgrind-xs-bench: $(XS_BENCH_CHECK)

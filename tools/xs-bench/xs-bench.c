@@ -324,7 +324,7 @@ parse_args(int argc, char **argv)
 static struct xsb_link *ctl;
 
 static int
-ctl_request(uint32_t type, const char *path, int timeout_ms, bool quiet)
+ctl_request(uint32_t type, const char *path, int timeout_ms)
 {
 	char buf[XSB_HDR + XSB_PATH_MAX + 1], body[XENSTORE_PAYLOAD_MAX + 1];
 	static uint32_t req_id = 1;
@@ -346,9 +346,8 @@ ctl_request(uint32_t type, const char *path, int timeout_ms, bool quiet)
 		return -1;
 	}
 	if (h.type == XS_ERROR) {
-		if (!quiet)
-			fprintf(stderr, "xs-bench: %s %s: %s\n",
-			    xsb_type_name(type), path, body);
+		fprintf(stderr, "xs-bench: %s %s: %s\n", xsb_type_name(type),
+		    path, body);
 		return -1;
 	}
 	return 0;
@@ -656,15 +655,16 @@ main(int argc, char **argv)
 		    strerror(-rc));
 		return 2;
 	}
-	if (!opt.csv && !opt.quiet)
+	if (!opt.csv && !opt.quiet) {
+		unsigned nt = opt.libxs ? cfg.clients : cfg.threads < maxconns ?
+		    cfg.threads : maxconns;
+
 		printf("xs-bench: %s, %s, %u client%s, %u thread%s, "
 		    "%" PRIu64 " idle\n\n", cfg.socket,
 		    opt.libxs ? "libxenstore" : "raw protocol", cfg.clients,
-		    cfg.clients == 1 ? "" : "s",
-		    opt.libxs ? cfg.clients : (cfg.threads < maxconns ?
-		    cfg.threads : maxconns),
-		    (opt.libxs ? cfg.clients : cfg.threads) == 1 ? "" : "s",
+		    cfg.clients == 1 ? "" : "s", nt, nt == 1 ? "" : "s",
 		    opt.idle);
+	}
 	if (opt.csv)
 		printf("op,clients,pipeline,idle,requests,rps,p50_us,p99_us,"
 		    "p999_us,max_us,errors,eagain%s\n",
@@ -675,7 +675,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* Leftovers of an interrupted run. */
-	if (ctl_request(XS_RM, cfg.prefix, 600000, false) < 0)
+	if (ctl_request(XS_RM, cfg.prefix, 600000) < 0)
 		return 2;
 	if (opt.idle > 0 && (idle = open_idle(opt.idle)) == NULL)
 		return 2;
@@ -688,7 +688,7 @@ main(int argc, char **argv)
 		goto out;
 	if (opt.ops[OP_WATCH_EVENT]) {
 		xsb_watch_root(&cfg, path);
-		if (ctl_request(XS_MKDIR, path, cfg.stall_ms, false) < 0) {
+		if (ctl_request(XS_MKDIR, path, cfg.stall_ms) < 0) {
 			opt.failed = true;
 			goto out;
 		}
@@ -699,7 +699,7 @@ main(int argc, char **argv)
 			break;
 out:
 	close_idle(idle, opt.idle);
-	if (opt.cleanup && ctl_request(XS_RM, cfg.prefix, 600000, false) < 0)
+	if (opt.cleanup && ctl_request(XS_RM, cfg.prefix, 600000) < 0)
 		opt.failed = true;
 	cfg.tr->close(ctl);
 	xsb_transport_free(tr);
