@@ -15,3 +15,30 @@ $(XSDUMP): $(BUILD)/obj/tools/xs-dump/main.o $(XSDUMP_CORE) $(PT_XSLIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 ALL_TARGETS += $(XSDUMP)
+
+# ---- tests ---------------------------------------------------------------
+
+PT_DIR := tests/persist
+PT_BIN := $(BUILD)/tests/persist
+PT_LIB := $(BUILD)/obj/$(PT_DIR)/pt.o
+PT_XENSIM_A := $(BUILD)/lib/libxensim-host.a
+PT_DAEMON := $(BUILD)/bin/pxenstored
+PT_PRELOAD := $(BUILD)/lib/libxensim.so
+
+$(BUILD)/obj/$(PT_DIR)/%.o: TGT_CFLAGS = -Ixenstored -Itools/xensim \
+    -Itools/xs-dump -I$(PT_DIR)
+
+$(PT_BIN)/crash: $(BUILD)/obj/$(PT_DIR)/crash.o $(PT_LIB) $(PT_XENSIM_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# The daemon under test is this build's; an ASan daemon gets the ASan
+# runtime preloaded before the simulation.
+PT_ENV = PT_DAEMON=$(PT_DAEMON) PT_PRELOAD=$(abspath $(PT_PRELOAD)) \
+    PT_XSDUMP=$(XSDUMP) \
+    PT_ASAN_RT=$(if $(findstring address,$(SANFLAGS)),$(shell $(CC) \
+    -print-file-name=libasan.so)) \
+    PT_LSAN_SUPP=$(abspath $(PT_DIR)/lsan.supp)
+
+PT_TESTS := $(PT_BIN)/crash
+ALL_TARGETS += $(PT_TESTS)
