@@ -55,6 +55,7 @@ struct persist {
 	uint64_t jsize, jmax;
 	struct sbuf batch;
 	bool records;			/* the batch holds changes */
+	size_t written;			/* of the batch, already in the file */
 	struct snapjob *job;
 	int evfd;
 	struct loop_fd *lfd;
@@ -334,7 +335,35 @@ persist_compact(struct xsd *x)
 	return 0;
 }
 
-/* Append the batch to the journal and make it durable by policy. */
+static void
+write_error(struct persist *p, int rc)
+{
+	/* Nothing better to do than to say so: we keep serving. */
+	if (p->write_errors++ % 1000 == 0)
+		log_err(&p->x->log, "journal write failed: %s", strerror(-rc));
+}
+
+/*
+ * Write what the batch holds beyond what is already in the file (with
+ * "always", its changes went out one by one) and make it durable by
+ * policy.
+ */
+static int
+write_pending(struct persist *p)
+{
+	size_t n = p->batch.len - p->written;
+	int rc;
+
+	rc = p->batch.err ? p->batch.err :
+	    write_all(p->jfd, p->batch.p + p->written, n);
+	if (rc == 0 && p->fsync != PERSIST_FSYNC_NONE && fsync(p->jfd) < 0)
+		rc = -errno;
+	p->written = p->batch.len;
+	p->jsize += n;
+	return rc;
+}
+
+/* Close the batch, append it to the journal, make it durable by policy. */
 static void
 flush_batch(struct persist *p)
 {
@@ -343,30 +372,31 @@ flush_batch(struct persist *p)
 	if (p->batch.len == 0)
 		return;
 	j_batch(&p->batch, 0);
-	rc = p->batch.err ? p->batch.err :
-	    write_all(p->jfd, p->batch.p, p->batch.len);
-	if (rc == 0 && p->fsync != PERSIST_FSYNC_NONE && fsync(p->jfd) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		/* Nothing better to do than to say so: we keep serving. */
-		if (p->write_errors++ % 1000 == 0)
-			log_err(&p->x->log, "journal write failed: %s",
-			    strerror(-rc));
-	} else {
-		p->jsize += p->batch.len;
+	rc = write_pending(p);
+	if (rc < 0)
+		write_error(p, rc);
+	else
 		p->batches++;
-	}
 	sbuf_reset(&p->batch);
+	p->written = 0;
 	p->records = false;
 }
 
-/* A change was appended: with "always", it is its own batch. */
+/*
+ * A change was appended.  With "always" it reaches the disk before the
+ * next change is made, but the batch stays open: a batch ends only with
+ * the loop iteration, with the positions of the rings whose requests made
+ * its changes, so that recovery never applies a change without also
+ * knowing that its request was handled (which would handle it twice).
+ */
 static void
 changed(struct persist *p)
 {
+	int rc;
+
 	p->records = true;
-	if (p->fsync == PERSIST_FSYNC_ALWAYS)
-		flush_batch(p);
+	if (p->fsync == PERSIST_FSYNC_ALWAYS && (rc = write_pending(p)) < 0)
+		write_error(p, rc);
 }
 
 void
