@@ -724,7 +724,8 @@ setup_writers(void)
 		} else {
 			snprintf(w->name, sizeof(w->name), "sock%d",
 			    i - NGUESTS - 1);
-			snprintf(w->base, sizeof(w->base), "/%s", w->name);
+			snprintf(w->base, sizeof(w->base), "/sock%d",
+			    i - NGUESTS - 1);
 		}
 	}
 	/* A watch on a path nothing writes: its event after a restart is
