@@ -32,6 +32,15 @@ $(PT_BIN)/crash: $(BUILD)/obj/$(PT_DIR)/crash.o $(PT_LIB) $(PT_XENSIM_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# Tests with a daemon in their own process link all of it.
+PT_IPD := $(BUILD)/obj/$(PT_DIR)/ipd.o
+PT_TRIE := $(BUILD)/lib/libtrie.a
+
+$(PT_BIN)/recover: $(BUILD)/obj/$(PT_DIR)/recover.o $(PT_IPD) $(PT_LIB) \
+    $(PT_XSLIB) $(PT_TRIE) $(PT_XENSIM_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(XENSTORED_LIBS)
+
 # The daemon under test is this build's; an ASan daemon gets the ASan
 # runtime preloaded before the simulation.
 PT_ENV = PT_DAEMON=$(PT_DAEMON) PT_PRELOAD=$(abspath $(PT_PRELOAD)) \
@@ -40,5 +49,5 @@ PT_ENV = PT_DAEMON=$(PT_DAEMON) PT_PRELOAD=$(abspath $(PT_PRELOAD)) \
     -print-file-name=libasan.so)) \
     PT_LSAN_SUPP=$(abspath $(PT_DIR)/lsan.supp)
 
-PT_TESTS := $(PT_BIN)/crash
+PT_TESTS := $(PT_BIN)/crash $(PT_BIN)/recover
 ALL_TARGETS += $(PT_TESTS)
