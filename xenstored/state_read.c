@@ -616,6 +616,48 @@ restore_snapshot(struct restore *r, const void *data, size_t len,
 	return rc;
 }
 
+/*
+ * Damage at offset `from` of a journal is a torn last write only if no
+ * complete batch follows it (a torn write is a prefix of the last batch).
+ * Candidates are the 8-aligned batch-end headers after `from`: the batch
+ * that starts after one must parse and check out.  Bounded, so that a
+ * hostile file costs at most a few passes.
+ */
+static bool
+batch_follows(const uint8_t *data, size_t len, size_t from)
+{
+	size_t o, tried = 0;
+
+	for (o = (from + 7) & ~(size_t)7; o + 16 <= len && tried < 64;
+	    o += 8) {
+		struct stream_reader br;
+		struct stream_rec rec;
+		uint32_t h[2];
+
+		memcpy(h, data + o, 8);
+		if (h[0] != REC_PX_J_BATCH || h[1] != 8)
+			continue;
+		tried++;
+		br.p = data;
+		br.len = len;
+		br.off = o + 16;
+		br.version = STREAM_VERSION;
+		while (stream_next(&br, &rec) == 1) {
+			struct jrec j;
+			size_t end = (size_t)(rec.body - 8 - data);
+
+			if (rec.type != REC_PX_J_BATCH)
+				continue;
+			if (end > o + 16 && j_decode(&rec, &j) == 0 &&
+			    stream_sum(0, data + o + 16, end - (o + 16)) ==
+			    j.sum)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 int
 restore_journal(struct restore *r, const void *data, size_t len,
     uint64_t expect_gen, bool *dropped, char *why, size_t whylen)
@@ -648,7 +690,13 @@ restore_journal(struct restore *r, const void *data, size_t len,
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			*dropped = true;	/* torn inside a record */
+			/* a record runs past the end: torn inside it, unless
+			 * complete batches follow (a damaged length) */
+			if (batch_follows(data, len, batch))
+				return fail(r, -EIO, "journal damaged in the "
+				    "middle (a record length is wrong, valid "
+				    "batches follow)%s", "");
+			*dropped = true;
 			return 0;
 		}
 		if (rec.type != REC_PX_J_BATCH)
