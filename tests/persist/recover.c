@@ -23,6 +23,9 @@
  *                  request behind it in the same ring read: the snapshot
  *                  must not record a request as handled without its
  *                  effect and its reply.
+ *  journal-max     --journal-max 4096 and 400 writes: new generations
+ *                  keep starting, the daemon stays up, a kill loses
+ *                  nothing.
  *
  * usage: recover [PART...]   PT_SEED replays.
  */
@@ -632,6 +635,239 @@ journal_damage(struct jfix *f)
 	    "starts empty");
 }
 
+/* --- ring-snapshot ------------------------------------------------------ */
+
+/* What a snapshot file says about one ring and one node. */
+struct snapring {
+	bool found;
+	uint32_t req_cons, rsp_off;
+	uint8_t out[8192];
+	size_t outlen;
+	bool node;
+};
+
+static void
+read_snapshot(const char *path, unsigned domid, const char *node,
+    struct snapring *sr)
+{
+	struct stream_reader rd;
+	struct stream_rec rec;
+	uint8_t *data;
+	size_t len;
+
+	memset(sr, 0, sizeof(*sr));
+	PT_CHECK(pt_slurp(path, &data, &len) == 0, "read %s", path);
+	PT_CHECK(stream_open(&rd, data, len) == 0, "%s: not a stream", path);
+	while (stream_next(&rd, &rec) == 1) {
+		struct jrec j;
+		struct stream_node n;
+
+		if (rec.type == REC_NODE && stream_read_node(&rec, &n) == 0 &&
+		    strcmp(n.path, node) == 0)
+			sr->node = true;
+		if (rec.type != REC_PX_J_RING_SYNC || j_decode(&rec, &j) != 0 ||
+		    j.domid != domid)
+			continue;
+		sr->found = true;
+		sr->req_cons = j.req_cons;
+		sr->rsp_off = j.rsp_off;
+		sr->outlen = j.outlen < sizeof(sr->out) ? j.outlen :
+		    sizeof(sr->out);
+		memcpy(sr->out, j.out, sr->outlen);
+	}
+	free(data);
+}
+
+/* Is there a reply to req_id among the whole messages of out? */
+static bool
+has_reply(const struct snapring *sr, uint32_t req_id)
+{
+	size_t off = 0;
+
+	while (off + sizeof(struct xsd_sockmsg) <= sr->outlen) {
+		struct xsd_sockmsg h;
+
+		memcpy(&h, sr->out + off, sizeof(h));
+		if (h.req_id == req_id && h.type != XS_WATCH_EVENT)
+			return true;
+		off += sizeof(h) + h.len;
+	}
+	return false;
+}
+
+/*
+ * `persist snapshot` over dom0's ring, with a write behind it in the same
+ * ring read.  Recovery from that snapshot alone (the daemon dying before
+ * the iteration's batch) must neither lose the write nor the replies: a
+ * request the snapshot counts as handled has its reply saved and its
+ * effect in the tree.
+ */
+static void
+ring_snapshot(void)
+{
+	char dir[PT_PATH], simdir[PT_PATH + 8], state[PT_PATH + 8];
+	char snap[PT_PATH + 32];
+	const char *args[] = { "--fsync", "batch", NULL };
+	struct xenstore_domain_interface *intf;
+	struct xensim *sim;
+	struct xensim_guest *g;
+	struct pt_daemon d;
+	struct pt_sock s;
+	struct snapring sr;
+	uint8_t buf[256];
+	size_t l1, l2;
+	uint32_t p0, p1, p2;
+	int rc, got = 0, i;
+	uint64_t end;
+
+	pt_tmpdir(dir, sizeof(dir), "ringsnap");
+	snprintf(simdir, sizeof(simdir), "%s/sim", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	snprintf(snap, sizeof(snap), "%s/snapshot", state);
+	rc = xensim_create(simdir, &sim);
+	PT_CHECK(rc == 0, "xensim_create: %s", strerror(-rc));
+	pt_daemon_init(&d, simdir, state);
+	pt_daemon_start(&d, true, args, START_MS);
+	PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0, "connect");
+	rc = xensim_guest_attach(sim, 0, NULL, &g);
+	PT_CHECK(rc == 0, "attach dom0's ring: %s", strerror(-rc));
+	intf = xensim_guest_ring(g);
+	/* the start's snapshot first */
+	for (i = 0; i < 6000; i++) {
+		char st[512];
+
+		PT_CHECK(pt_xs_control(&s, "persist", 8, st, sizeof(st)) == 0,
+		    "persist status");
+		if (strstr(st, "being written") == NULL)
+			break;
+		pt_sleep_ms(10);
+	}
+	p0 = intf->req_prod;
+	l1 = pt_encode(buf, XS_CONTROL, 1, 0, "persist\0snapshot", 17);
+	l2 = pt_encode(buf + l1, XS_WRITE, 2, 0, "/c/k\0v", 6);
+	p1 = p0 + (uint32_t)l1;
+	p2 = p1 + (uint32_t)l2;
+	PT_CHECK(xensim_ring_write(intf, buf, l1 + l2) == (ssize_t)(l1 + l2),
+	    "ring write");
+	xensim_guest_notify(g);
+	end = pt_now_ms() + 30000;
+	{
+		struct pt_frame f;
+		struct pt_msg m;
+
+		f.len = 0;
+		while (got < 2 && pt_now_ms() < end) {
+			uint8_t in[4096];
+			ssize_t n;
+
+			xensim_guest_wait(g, 50);
+			xensim_guest_consume(g);
+			n = xensim_ring_read(intf, in, sizeof(in));
+			PT_CHECK(n >= 0, "response ring corrupt");
+			if (n > 0) {
+				xensim_guest_notify(g);
+				PT_CHECK(pt_frame_put(&f, in, (size_t)n),
+				    "overflow");
+			}
+			while (pt_frame_get(&f, &m) == 1)
+				if (m.hdr.type != XS_WATCH_EVENT)
+					got++;
+		}
+	}
+	PT_CHECK(got == 2, "dom0's ring: %d of 2 replies", got);
+	for (i = 0; i < 6000; i++) {
+		char st[512];
+
+		PT_CHECK(pt_xs_control(&s, "persist", 8, st, sizeof(st)) == 0,
+		    "persist status");
+		if (strstr(st, "being written") == NULL)
+			break;
+		pt_sleep_ms(10);
+	}
+	read_snapshot(snap, 0, "/c/k", &sr);
+	PT_CHECK(sr.found, "the snapshot has no ring record for dom0");
+	pt_note("ring-snapshot: requests at %u, %u, %u; the snapshot says "
+	    "handled up to %u, %zu output bytes, /c/k %s", p0, p1, p2,
+	    sr.req_cons, sr.outlen, sr.node ? "there" : "absent");
+	PT_CHECK(sr.req_cons - p0 <= p2 - p0, "ring position %u outside "
+	    "[%u, %u]", sr.req_cons, p0, p2);
+	if (sr.req_cons - p0 >= p1 - p0)
+		PT_CHECK(has_reply(&sr, 1), "the snapshot counts `persist "
+		    "snapshot` (ring bytes %u..%u) as handled but holds no "
+		    "reply to it: a crash before the next batch loses the "
+		    "reply", p0, p1);
+	if (sr.req_cons - p0 >= p2 - p0)
+		PT_CHECK(has_reply(&sr, 2) && sr.node, "the snapshot counts "
+		    "the write behind `persist snapshot` (ring bytes %u..%u) "
+		    "as handled but %s: a crash before the next batch loses "
+		    "it", p1, p2, sr.node ? "holds no reply to it" :
+		    "its node is not in the tree");
+	pt_check_daemon(&s, &d);
+	pt_sock_close(&s);
+	pt_daemon_stop(&d, 60000);
+	xensim_guest_detach(&g);
+	xensim_close(&sim);
+	pt_rmtree(dir);
+}
+
+/* --- journal-max ------------------------------------------------------- */
+
+/*
+ * A journal that outgrows --journal-max starts a new generation (a new
+ * journal and a snapshot), again and again, while writes go on; a kill
+ * at the end loses nothing.
+ */
+static void
+journal_max(void)
+{
+	char dir[PT_PATH], sim[PT_PATH + 8], state[PT_PATH + 8], st[512];
+	const char *args[] = { "--journal-max", "4096", NULL };
+	struct pt_daemon d;
+	struct pt_sock s;
+	char key[64], val[64];
+	int i;
+	unsigned long long snaps = 0;
+	const char *p;
+
+	pt_tmpdir(dir, sizeof(dir), "jmax");
+	snprintf(sim, sizeof(sim), "%s/sim", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	mkdir(sim, 0700);
+	pt_daemon_init(&d, sim, state);
+	pt_daemon_start(&d, false, args, START_MS);
+	PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0, "connect");
+	for (i = 0; i < 400; i++) {
+		snprintf(key, sizeof(key), "/m/k%d", i);
+		snprintf(val, sizeof(val), "value %d of a journal that "
+		    "keeps outgrowing its bound", i);
+		write_ok(&s, key, val);
+	}
+	PT_CHECK(pt_xs_control(&s, "persist", 8, st, sizeof(st)) == 0,
+	    "persist status");
+	p = strstr(st, "batches, ");
+	if (p != NULL)
+		snaps = strtoull(p + 9, NULL, 10);
+	PT_CHECK(snaps >= 3, "only %llu snapshots after ~40 KiB of journal "
+	    "with --journal-max 4096: %s", snaps, st);
+	pt_sock_close(&s);
+	pt_daemon_kill(&d);
+	xsdump_ok(state, "after generations started by --journal-max");
+	pt_daemon_start(&d, false, args, START_MS);
+	PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0, "connect");
+	for (i = 0; i < 400; i++) {
+		snprintf(key, sizeof(key), "/m/k%d", i);
+		snprintf(val, sizeof(val), "value %d of a journal that "
+		    "keeps outgrowing its bound", i);
+		expect_value(&s, key, val);
+	}
+	pt_check_daemon(&s, &d);
+	pt_sock_close(&s);
+	pt_daemon_stop(&d, 60000);
+	pt_note("journal-max: %llu generations started by --journal-max, "
+	    "nothing lost", snaps);
+	pt_rmtree(dir);
+}
+
 static void
 journals(bool tail, bool damage)
 {
@@ -659,19 +895,27 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "snapshot-kill") != 0 &&
 		    strcmp(argv[i], "journal-tail") != 0 &&
 		    strcmp(argv[i], "journal-damage") != 0 &&
-		    strcmp(argv[i], "ring-snapshot") != 0) {
+		    strcmp(argv[i], "ring-snapshot") != 0 &&
+		    strcmp(argv[i], "journal-max") != 0) {
 			fprintf(stderr, "usage: recover [snapshot-kill|"
-			    "journal-tail|journal-damage|ring-snapshot]...\n");
+			    "journal-tail|journal-damage|ring-snapshot|"
+			    "journal-max]...\n");
 			return 2;
 		}
 	{
-		bool t = all, d = all, s = all;
+		bool t = all, d = all, s = all, r = all, m = all;
 
 		for (i = 1; i < argc; i++) {
 			t |= strcmp(argv[i], "journal-tail") == 0;
 			d |= strcmp(argv[i], "journal-damage") == 0;
 			s |= strcmp(argv[i], "snapshot-kill") == 0;
+			r |= strcmp(argv[i], "ring-snapshot") == 0;
+			m |= strcmp(argv[i], "journal-max") == 0;
 		}
+		if (m)
+			journal_max();
+		if (r)
+			ring_snapshot();
 		if (t || d)
 			journals(t, d);
 		if (s)
