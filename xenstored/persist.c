@@ -56,6 +56,7 @@ struct persist {
 	struct sbuf batch;
 	bool records;			/* the batch holds changes */
 	size_t written;			/* of the batch, already in the file */
+	bool compact;			/* new generation at the batch end */
 	struct snapjob *job;
 	int evfd;
 	struct loop_fd *lfd;
@@ -294,18 +295,20 @@ job_done(void *arg, uint32_t events)
 	p->job = NULL;
 }
 
-int
-persist_compact(struct xsd *x)
+/*
+ * Start a new generation: a new journal, and a snapshot of the state as it
+ * is now.  Only where no request is half handled and the batch is
+ * written: at start, and at the end of a loop iteration.
+ */
+static int
+new_generation(struct xsd *x)
 {
 	struct persist *p = x->persist;
 	struct snapjob *j;
 	int rc;
 
-	if (p == NULL)
-		return -ENODEV;
 	if (p->job != NULL)
 		return -EBUSY;
-	persist_batch_end(x);	/* the old generation ends here */
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -ENOMEM;
@@ -332,6 +335,25 @@ persist_compact(struct xsd *x)
 		return -rc;
 	}
 	p->job = j;
+	return 0;
+}
+
+int
+persist_compact(struct xsd *x)
+{
+	struct persist *p = x->persist;
+
+	if (p == NULL)
+		return -ENODEV;
+	if (p->job != NULL || p->compact)
+		return -EBUSY;
+	/*
+	 * Not now: a request may be half handled (CONTROL persist snapshot
+	 * read from a ring together with the requests behind it, whose
+	 * changes and replies do not exist yet).  The generation starts at
+	 * the end of this loop iteration, once its batch is written.
+	 */
+	p->compact = true;
 	return 0;
 }
 
@@ -408,8 +430,10 @@ persist_batch_end(struct xsd *x)
 		return;
 	rings_journal(x, &p->batch);
 	flush_batch(p);
-	if (p->jsize > p->jmax && p->job == NULL)
-		persist_compact(x);
+	if ((p->compact || p->jsize > p->jmax) && p->job == NULL) {
+		p->compact = false;
+		new_generation(x);
+	}
 }
 
 void
@@ -731,7 +755,7 @@ persist_begin(struct xsd *x)
 	if (x->persist == NULL)
 		return 0;
 	/* A new generation: its snapshot is the state as restored. */
-	return persist_compact(x);
+	return new_generation(x);
 }
 
 void

@@ -73,7 +73,11 @@ void persist_txn(struct xsd *x, const struct conn *c, uint32_t txid,
 /* Close the iteration's batch: write (and fsync by policy). */
 void persist_batch_end(struct xsd *x);
 
-/* Start a new generation now (CONTROL, tests).  0 or -EBUSY/-errno. */
+/*
+ * Start a new generation at the end of this loop iteration (CONTROL
+ * persist snapshot).  0, or -EBUSY while one is being started or its
+ * snapshot written.
+ */
 int persist_compact(struct xsd *x);
 
 /* For CONTROL persist: a one-line summary into buf. */
