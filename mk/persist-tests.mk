@@ -41,6 +41,11 @@ $(PT_BIN)/recover: $(BUILD)/obj/$(PT_DIR)/recover.o $(PT_IPD) $(PT_LIB) \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(XENSTORED_LIBS)
 
+$(PT_BIN)/prop_state: $(BUILD)/obj/$(PT_DIR)/prop_state.o $(PT_IPD) $(PT_LIB) \
+    $(XSDUMP_CORE) $(PT_XSLIB) $(PT_TRIE) $(PT_XENSIM_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(XENSTORED_LIBS)
+
 # The daemon under test is this build's; an ASan daemon gets the ASan
 # runtime preloaded before the simulation.
 PT_ENV = PT_DAEMON=$(PT_DAEMON) PT_PRELOAD=$(abspath $(PT_PRELOAD)) \
@@ -49,5 +54,5 @@ PT_ENV = PT_DAEMON=$(PT_DAEMON) PT_PRELOAD=$(abspath $(PT_PRELOAD)) \
     -print-file-name=libasan.so)) \
     PT_LSAN_SUPP=$(abspath $(PT_DIR)/lsan.supp)
 
-PT_TESTS := $(PT_BIN)/crash $(PT_BIN)/recover
+PT_TESTS := $(PT_BIN)/crash $(PT_BIN)/recover $(PT_BIN)/prop_state
 ALL_TARGETS += $(PT_TESTS)

@@ -168,11 +168,13 @@ sb_perms(struct sb *s, struct xsd *x, const struct trie_perm *p, size_t np,
 	for (i = 0; i < np; i++) {
 		sb_printf(s, "%s%c%u", i ? "," : "", "nrwb"[p[i].mode & 3],
 		    p[i].id);
-		if (p[i].flags & PERM_F_STALE)
-			sb_printf(s, "!stale");
-		else if (x != NULL && i > 0 && p[i].id != DOMID_ANY &&
-		    !daemon_entry_alive(x, p[i].id, gen))
+		/* stale or not alive: either way it grants nothing */
+		if (i > 0 && ((p[i].flags & PERM_F_STALE) || (x != NULL &&
+		    p[i].id != DOMID_ANY &&
+		    !daemon_entry_alive(x, p[i].id, gen))))
 			sb_printf(s, "!dead");
+		else if (i == 0 && (p[i].flags & PERM_F_STALE))
+			sb_printf(s, "!stale");
 	}
 	sb_printf(s, ")");
 }
@@ -264,7 +266,25 @@ quota_line(struct sb *s, const struct quota *q)
 struct dctx {
 	struct xsd *x;
 	struct lines doms;
+	uint8_t named[65536 / 8];	/* by a live ACL entry */
 };
+
+static int
+name_visit(void *arg, const char *path, size_t pathlen,
+    const struct trie_node *n)
+{
+	struct dctx *k = arg;
+	size_t np, i;
+	const struct trie_perm *p = trie_node_perms(n, &np);
+
+	(void)path;
+	(void)pathlen;
+	for (i = 1; i < np; i++)
+		if (!(p[i].flags & PERM_F_STALE) &&
+		    daemon_entry_alive(k->x, p[i].id, trie_node_gen(n)))
+			k->named[p[i].id / 8] |= (uint8_t)(1u << (p[i].id % 8));
+	return 0;
+}
 
 static void
 one_domain(void *arg, struct domain *d)
@@ -274,6 +294,15 @@ one_domain(void *arg, struct domain *d)
 	struct lines w = { NULL, 0, 0 }, t = { NULL, 0, 0 };
 	const struct conn *c = ring_conn_of(d);
 
+	/*
+	 * A domain the daemon tracks only because a request named it (and
+	 * failed: no record of it) makes no difference the restored daemon
+	 * could show: not compared.
+	 */
+	if (!d->introduced && d->ring == NULL && d->nconns == 0 &&
+	    d->domid < 65536 && !(k->named[d->domid / 8] & (1u << (d->domid %
+	    8))) && d->target < 0 && d->watches == 0 && d->txns == 0)
+		return;
 	sb_printf(&s, "domain %u: introduced=%d dying=%d shutdown=%d "
 	    "target=%d features=%#x watches=%u txns=%u watch_bytes=%lu",
 	    d->domid, d->introduced, d->dying, d->shutdown_reported,
@@ -282,7 +311,11 @@ one_domain(void *arg, struct domain *d)
 		sb_printf(&s, " ring=%s port=%u gfn=%#llx", d->ring ? "yes" :
 		    "no", d->remote_port, d->kva ? 0ULL :
 		    (unsigned long long)d->gfn);
-	quota_line(&s, &d->quota);
+	/* the privileged domain's copy is never used (no quota applies),
+	 * and connections track it unrecorded */
+	if (d->domid != k->x->cfg.priv_domid &&
+	    d->domid != k->x->cfg.master_domid)
+		quota_line(&s, &d->quota);
 	sb_printf(&s, "\n");
 	if (c != NULL) {
 		const struct watch *wt;
@@ -318,8 +351,12 @@ ipd_describe(struct xsd *x)
 {
 	struct sb s = { NULL, 0, 0 };
 	struct walk w = { &s, x };
-	struct dctx k = { x, { NULL, 0, 0 } };
+	static struct dctx k;
 	size_t i;
+
+	memset(&k, 0, sizeof(k));
+	k.x = x;
+	trie_walk(x->store.cx, x->store.root, name_visit, &k);
 
 	sb_printf(&s, "global quotas:");
 	quota_line(&s, &x->cfg.quota);
