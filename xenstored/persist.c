@@ -39,6 +39,7 @@ struct snapjob {
 	struct persist *p;
 	pthread_t thread;
 	struct trie_node *root;		/* held for the thread */
+	struct state_alive *alive;	/* which ACL entries count */
 	struct sbuf buf;
 	uint64_t gen;
 	int rc;
@@ -232,7 +233,7 @@ snap_thread(void *arg)
 	double t0 = now_s();
 	int fd, rc;
 
-	rc = state_write_tree(j->root, &j->buf);
+	rc = state_write_tree_alive(j->root, j->alive, &j->buf);
 	if (rc == 0) {
 		state_write_end(&j->buf);
 		rc = j->buf.err;
@@ -290,6 +291,7 @@ job_done(void *arg, uint32_t events)
 		log_err(&p->x->log, "snapshot %llu failed: %s",
 		    (unsigned long long)j->gen, strerror(-j->rc));
 	}
+	state_alive_free(j->alive);
 	sbuf_fini(&j->buf);
 	free(j);
 	p->job = NULL;
@@ -310,10 +312,15 @@ new_generation(struct xsd *x)
 	if (p->job != NULL)
 		return -EBUSY;
 	j = calloc(1, sizeof(*j));
-	if (j == NULL)
+	if (j != NULL)
+		j->alive = state_alive_new(x);
+	if (j == NULL || j->alive == NULL) {
+		free(j);
 		return -ENOMEM;
+	}
 	rc = open_journal(p, p->gen + 1);
 	if (rc < 0) {
+		state_alive_free(j->alive);
 		free(j);
 		log_err(&x->log, "cannot start journal %llu: %s",
 		    (unsigned long long)p->gen + 1, strerror(-rc));
@@ -330,6 +337,7 @@ new_generation(struct xsd *x)
 	rc = pthread_create(&j->thread, NULL, snap_thread, j);
 	if (rc != 0) {
 		trie_unref(x->store.cx, j->root);
+		state_alive_free(j->alive);
 		sbuf_fini(&j->buf);
 		free(j);
 		return -rc;
@@ -772,6 +780,7 @@ persist_stop(struct xsd *x)
 		trie_unref(x->store.cx, p->job->root);
 		if (p->job->rc == 0)
 			remove_journals_below(p, p->job->gen);
+		state_alive_free(p->job->alive);
 		sbuf_fini(&p->job->buf);
 		free(p->job);
 	}

@@ -167,13 +167,18 @@ decode_perms(const uint8_t *raw, size_t np)
 	return p;
 }
 
-/* Domains named by live ACL entries must be tracked for them to count. */
+/*
+ * Domains named by live ACL entries must be tracked for them to count.
+ * From entry `first`: a snapshot's owners need no tracking (a domain the
+ * daemon tracked has its own record), a journal's do (SET_PERMS tracked
+ * an owner that existed; one that did not is marked stale).
+ */
 static void
-track_named(struct xsd *x, const struct trie_perm *p, size_t np)
+track_named(struct xsd *x, const struct trie_perm *p, size_t np, size_t first)
 {
 	size_t i;
 
-	for (i = 0; i < np; i++)
+	for (i = first; i < np; i++)
 		if (!(p[i].flags & PERM_F_STALE) && p[i].id != DOMID_ANY)
 			daemon_track(x, p[i].id);
 }
@@ -200,7 +205,7 @@ apply_node(struct restore *r, const struct stream_rec *rec)
 	} else if (r->builder == NULL) {
 		rc = fail(r, -EIO, "node %s outside a snapshot", n.path);
 	} else {
-		track_named(r->x, p, n.np);
+		track_named(r->x, p, n.np, 1);
 		rc = trie_builder_add(r->builder, n.path, n.val, n.vlen, p,
 		    n.np);
 		if (rc < 0)
@@ -283,7 +288,7 @@ apply_update(struct restore *r, const struct jrec *j)
 			rc = -ENOMEM;
 			break;
 		}
-		track_named(x, p, j->np);
+		track_named(x, p, j->np, 0);
 		if (j->path[0] == '@') {
 			int idx = store_special_index(j->path);
 
