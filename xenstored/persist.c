@@ -533,7 +533,8 @@ persist_domain(struct xsd *x, uint32_t type, unsigned domid, uint32_t v)
 
 	if (p == NULL)
 		return;
-	if (type == REC_PX_J_RELEASE || type == REC_PX_J_RESET)
+	if (type == REC_PX_J_RELEASE || type == REC_PX_J_RESET ||
+	    type == REC_PX_J_FORGET)
 		j_domid(&p->batch, type, domid);
 	else
 		j_domid2(&p->batch, type, domid, v);

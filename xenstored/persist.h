@@ -59,7 +59,7 @@ void persist_update(struct xsd *x, enum persist_op op, const char *path,
 /* A committed transaction: its writes, in order. */
 void persist_commit(struct xsd *x, const struct trie_txn *tx);
 void persist_introduce(struct xsd *x, const struct domain *d);
-/* REC_PX_J_RELEASE/RESET (v unused), SHUTDOWN/TARGET/FEATURES/TXN_*. */
+/* REC_PX_J_RELEASE/RESET/FORGET (v unused), SHUTDOWN/TARGET/FEATURES. */
 void persist_domain(struct xsd *x, uint32_t type, unsigned domid,
     uint32_t v);
 void persist_quota(struct xsd *x, uint32_t domid, unsigned id, bool soft,

@@ -459,6 +459,13 @@ apply_journal_rec(struct restore *r, const struct jrec *j)
 		if (d != NULL && d->nconns == 0)
 			domain_forget(&x->doms, d);
 		return 0;
+	case REC_PX_J_FORGET:
+		/* a domain only counted (a node owner) went away: a domain
+		 * reusing its id starts afresh (first generation, quotas) */
+		d = domain_find(&x->doms, j->domid);
+		if (d != NULL && !d->introduced && d->nconns == 0)
+			domain_forget(&x->doms, d);
+		return 0;
 	case REC_PX_J_SHUTDOWN:
 	case REC_PX_J_TARGET:
 	case REC_PX_J_FEATURES:

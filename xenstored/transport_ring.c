@@ -371,8 +371,10 @@ scan_one(void *arg, struct domain *d)
 	if (!d->introduced) {
 		/* A domain only counted (a node owner): forget it when gone,
 		 * so a reused id starts afresh. */
-		if (rc == -ENOENT && d->nconns == 0)
+		if (rc == -ENOENT && d->nconns == 0) {
+			persist_domain(s->x, REC_PX_J_FORGET, d->domid, 0);
 			domain_forget(&s->x->doms, d);
+		}
 		return;
 	}
 	if (rc == -ENOENT || info.dying) {

@@ -349,10 +349,10 @@ jname(uint32_t type)
 		"write", "mkdir", "rm", "perms", "introduce", "release",
 		"target", "features", "quota", "watch", "unwatch", "reset",
 		"transaction-open", "transaction-close", "ring", "shutdown",
-		"batch",
+		"batch", "forget",
 	};
 
-	if (type >= REC_PX_J_WRITE && type <= REC_PX_J_BATCH)
+	if (type >= REC_PX_J_WRITE && type <= REC_PX_J_FORGET)
 		return names[type - REC_PX_J_WRITE];
 	return "?";
 }
@@ -427,6 +427,10 @@ print_jrec(struct ctx *c, const struct jrec *j)
 	case REC_PX_J_RESET:
 		out(c, "reset domain %" PRIu32 " (its watches and transactions "
 		    "dropped)\n", j->domid);
+		break;
+	case REC_PX_J_FORGET:
+		out(c, "forget domain %" PRIu32 " (gone; no longer counted)\n",
+		    j->domid);
 		break;
 	case REC_PX_J_SHUTDOWN:
 		out(c, "shutdown domain %" PRIu32 ": @releaseDomain %s\n",
@@ -533,6 +537,7 @@ jrec_problem(const struct jrec *j, bool snapshot)
 	case REC_PX_J_INTRODUCE:
 	case REC_PX_J_RELEASE:
 	case REC_PX_J_RESET:
+	case REC_PX_J_FORGET:
 	case REC_PX_J_SHUTDOWN:
 	case REC_PX_J_TARGET:
 	case REC_PX_J_FEATURES:
@@ -545,6 +550,7 @@ jrec_problem(const struct jrec *j, bool snapshot)
 			return "bad domain id";
 		if (snapshot && (j->type == REC_PX_J_RELEASE ||
 		    j->type == REC_PX_J_RESET ||
+		    j->type == REC_PX_J_FORGET ||
 		    j->type == REC_PX_J_UNWATCH ||
 		    j->type == REC_PX_J_TXN_CLOSE))
 			return "a change record in a snapshot";
@@ -1067,7 +1073,7 @@ print_batch(struct ctx *c, size_t start, size_t end, const char *prefix)
 		if (j_decode(&rec, &j) == 0)
 			print_jrec(c, &j);
 		else if (rec.type >= REC_PX_J_WRITE &&
-		    rec.type <= REC_PX_J_BATCH)
+		    rec.type <= REC_PX_J_FORGET)
 			out(c, "%s record (malformed)\n", jname(rec.type));
 		else
 			out(c, "record type %#" PRIx32 " (skipped)\n",
