@@ -171,7 +171,7 @@ int
 j_decode(const struct stream_rec *rec, struct jrec *j)
 {
 	struct cursor c;
-	uint32_t u, in, out;
+	uint32_t u = 0, in = 0, out = 0;
 	bool ok = true;
 
 	memset(j, 0, sizeof(*j));
