@@ -648,6 +648,38 @@ xsdump_verify(void)
 	}
 }
 
+/*
+ * With PT_CORPUS_OUT set: the state files after a kill (up to 64 KiB)
+ * go there, as seeds for the fuzz targets' corpus.
+ */
+static void
+corpus_out(const char *state, const char *policy, int k)
+{
+	const char *out = getenv("PT_CORPUS_OUT");
+	unsigned g;
+
+	if (out == NULL || out[0] == '\0')
+		return;
+	for (g = 0; g < 64; g++) {
+		char from[PT_PATH + 64], to[PT_PATH + 64];
+		uint8_t *data;
+		size_t len;
+
+		if (g == 0)
+			snprintf(from, sizeof(from), "%s/snapshot", state);
+		else
+			snprintf(from, sizeof(from), "%s/journal.%u", state,
+			    g - 1);
+		if (pt_slurp(from, &data, &len) < 0)
+			continue;
+		snprintf(to, sizeof(to), "%s/%s-kill%d-%s", out, policy, k,
+		    strrchr(from, '/') + 1);
+		if (len <= 65536)
+			pt_spit(to, data, len);
+		free(data);
+	}
+}
+
 /* --- set-up ------------------------------------------------------------ */
 
 static void
@@ -787,6 +819,7 @@ run_policy(const char *policy, int kills)
 			snprintf(keep, sizeof(keep), "%s/state.at-kill", dir);
 			pt_rmtree(keep);
 			pt_copydir(D.state, keep);
+			corpus_out(keep, policy, k);
 		}
 		/* guests go on: their next request waits in the ring */
 		for (i = 0; i <= NGUESTS; i++) {

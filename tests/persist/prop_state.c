@@ -585,6 +585,38 @@ random_state(struct round *r, int ops, bool journal)
 	}
 }
 
+/* With PT_CORPUS_OUT set: state files of the first rounds go there. */
+static void
+corpus_file(const char *name, unsigned round, const void *p, size_t len)
+{
+	const char *out = getenv("PT_CORPUS_OUT");
+	char to[PT_PATH + 64];
+
+	if (out == NULL || out[0] == '\0' || round > 1 || len > 65536)
+		return;
+	snprintf(to, sizeof(to), "%s/prop%u-%s", out, round, name);
+	pt_spit(to, p, len);
+}
+
+static void
+corpus_dir(const char *state, unsigned round)
+{
+	unsigned g;
+
+	for (g = 0; g < 64; g++) {
+		char from[PT_PATH + 64], name[32];
+		uint8_t *data;
+		size_t len;
+
+		snprintf(from, sizeof(from), "%s/journal.%u", state, g);
+		if (pt_slurp(from, &data, &len) < 0)
+			continue;
+		snprintf(name, sizeof(name), "journal.%u", g);
+		corpus_file(name, round, data, len);
+		free(data);
+	}
+}
+
 /* --- a round ---------------------------------------------------------- */
 
 static void
@@ -701,6 +733,7 @@ round_snapshot(unsigned n, int ops)
 	rc = xsdump_buf(b.p, b.len, &o, NULL, &res);
 	PT_CHECK(rc == 0, "snapshot round %u: xs-dump's verifier rejects the "
 	    "snapshot: %s", n, res.why);
+	corpus_file("snapshot", n, b.p, b.len);
 	before = ipd_describe(r.x);
 	nq = save_outputs(r.x, q, MAXG + 1);
 	ipd_free(&r.x);
@@ -754,6 +787,7 @@ round_journal(unsigned n, int ops)
 	daemon_before_sleep(r.x);
 	before = ipd_describe(r.x);
 	ipd_free(&r.x);	/* the state directory stays as it is */
+	corpus_dir(state, n);
 	r.x = ipd_new(args, true);
 	PT_CHECK(r.x != NULL, "daemon set-up");
 	{

@@ -660,7 +660,10 @@ connection(struct ctx *c, const struct stream_rec *rec)
 	if (id == 0)
 		return bad(c, "connection record at offset %zu: id 0",
 		    off_of(c, rec));
-	if (type == CONN_TYPE_RING)
+	if (type == CONN_TYPE_RING && ts1 == DOMID_INVALID_WIRE)
+		out(c, "connection %" PRIu32 ": ring of domain %u, local port "
+		    "%" PRIu32, id, ts0, ts2);
+	else if (type == CONN_TYPE_RING)
 		out(c, "connection %" PRIu32 ": ring of domain %u, target %u,"
 		    " local port %" PRIu32, id, ts0, ts1, ts2);
 	else if (type == CONN_TYPE_SOCKET)
