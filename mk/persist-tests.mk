@@ -57,6 +57,7 @@ PT_ENV = PT_DAEMON=$(PT_DAEMON) PT_PRELOAD=$(abspath $(PT_PRELOAD)) \
 PT_TESTS := $(PT_BIN)/crash $(PT_BIN)/recover $(PT_BIN)/prop_state
 ALL_TARGETS += $(PT_TESTS)
 
+
 # ---- fuzzing: the state readers ------------------------------------------
 #
 # Three targets: fuzz-snapshot (restore_snapshot), fuzz-journal
@@ -165,3 +166,55 @@ fuzz-persist: $(PT_FUZZERS)
 fuzz: fuzz-persist
 
 .PHONY: fuzz fuzz-persist fuzz-persist-build
+
+# ---- benchmark -------------------------------------------------------------
+
+$(PT_BIN)/persist-bench: $(BUILD)/obj/$(PT_DIR)/bench.o $(PT_LIB) $(PT_XSLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+# Snapshot and restore of 10^5 and 10^6 nodes, write throughput by fsync
+# policy; medians of 3, CSV kept under $(BUILD)/bench.
+bench-persist: $(PT_BIN)/persist-bench $(PT_DAEMON) $(PT_PRELOAD)
+	@mkdir -p $(BUILD)/bench
+	env $(PT_ENV) $(PT_BIN)/persist-bench --csv | \
+	    tee $(BUILD)/bench/persist.csv
+
+.PHONY: bench-persist
+ALL_TARGETS += $(PT_BIN)/persist-bench
+BENCH_TARGETS += bench-persist
+
+# ---- make check, make valgrind ------------------------------------------
+
+# make check: every test bounded by timeout; about a minute and a half
+# here (docs/persistence.md lists what each checks).
+persist-check: $(PT_TESTS) $(PT_REPLAY) $(XSDUMP) $(PT_DAEMON) $(PT_PRELOAD)
+	@echo "== persistence: prop_state"
+	timeout 600 env $(PT_ENV) $(PT_BIN)/prop_state
+	@echo "== persistence: crash (kill -9 under load, each --fsync)"
+	timeout 600 env $(PT_ENV) $(PT_BIN)/crash
+	@echo "== persistence: recover (damaged state directories)"
+	timeout 900 env $(PT_ENV) $(PT_BIN)/recover
+	@for t in $(PT_FZ_NAMES); do \
+		echo "== persistence: fuzz target $$t, replayed"; \
+		timeout 300 env $(PT_ENV) \
+		    PT_FUZZ_CRASH=$(PT_BIN)/fuzz-crash-$$t \
+		    $(PT_BIN)/replay-$$t $(PT_FZ_CORPUS)/$$t || exit 1; \
+	done
+
+# Under valgrind: the state readers (replayed fuzz targets, fewer runs)
+# and xs-dump on the corpus.
+persist-valgrind: $(PT_REPLAY) $(XSDUMP)
+	@for t in $(PT_FZ_NAMES); do \
+		echo "== valgrind replay-$$t"; \
+		PT_FUZZ_RUNS=400 timeout 900 valgrind -q --error-exitcode=1 \
+		    --leak-check=full --errors-for-leak-kinds=all \
+		    $(PT_BIN)/replay-$$t $(PT_FZ_CORPUS)/$$t || exit 1; \
+	done
+	timeout 300 valgrind -q --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=all $(XSDUMP) $(PT_FZ_CORPUS)/*/* \
+	    > /dev/null
+
+.PHONY: persist-check persist-valgrind
+CHECK_TARGETS += persist-check
+VALGRIND_TARGETS += persist-valgrind

@@ -243,7 +243,8 @@ lines_flush(struct lines *ls, struct sb *s)
 {
 	size_t i;
 
-	qsort(ls->l, ls->n, sizeof(*ls->l), cmp_str);
+	if (ls->n > 0)
+		qsort(ls->l, ls->n, sizeof(*ls->l), cmp_str);
 	for (i = 0; i < ls->n; i++) {
 		sb_printf(s, "%s", ls->l[i]);
 		free(ls->l[i]);

@@ -7,8 +7,8 @@
  *                  writing meanwhile.  After each restart: every
  *                  acknowledged write is there, the big tree is intact,
  *                  CONTROL check passes; xs-dump --verify accepts the
- *                  directory after each kill.  Left-over snapshot.tmp files
- *                  of every kind are ignored.
+ *                  directory after each kill.  A left-over snapshot.tmp
+ *                  (complete but damaged) is ignored.
  *  journal-tail    a journal whose last batch is a 6-write transaction,
  *                  truncated at every offset of that batch (recovered in
  *                  this process): each gives exactly the state before the
@@ -26,6 +26,10 @@
  *  journal-max     --journal-max 4096 and 400 writes: new generations
  *                  keep starting, the daemon stays up, a kill loses
  *                  nothing.
+ *  ring-stall      a guest sends 60 requests without reading replies (its
+ *                  connection stalls: requests wait in its input, replies
+ *                  in its output); after a kill every request is answered
+ *                  once and in order.
  *
  * usage: recover [PART...]   PT_SEED replays.
  */
@@ -216,7 +220,7 @@ snapshot_kill(void)
 	struct acked ok = { NULL, 0, 0 };
 	struct pt_daemon d;
 	struct pt_sock s;
-	int attempt, partial = 0, present = 0, attempts = 4;
+	int attempt, partial = 0, present = 0, attempts = 3;
 	size_t i;
 	uint64_t t0 = pt_now_ms();
 
@@ -237,30 +241,40 @@ snapshot_kill(void)
 		char key[48];
 		int rc, k = 0;
 
-		/* the snapshot of the start (or the last attempt) first */
 		end = pt_now_ms() + START_MS;
-		while ((rc = pt_xs_control(&s, "persist\0snapshot", 17, NULL,
-		    0)) == -EBUSY && pt_now_ms() < end)
-			pt_sleep_ms(20);
-		PT_CHECK(rc == 0, "persist snapshot: %s", strerror(-rc));
 		full = pt_fsize(snap);
-		/* write while it is written; kill once snapshot.tmp shows */
-		end = pt_now_ms() + START_MS;
 		for (;;) {
-			long long sz = pt_fsize(tmp);
+			struct stat before, now;
+			long long sz;
 
-			snprintf(key, sizeof(key), "/w/a%d-%d", attempt, k++);
-			write_ok(&s, key, key);
-			acked_add(&ok, key);
-			/* the first attempt kills at the first sight of the
-			 * file, the others once it has contents */
-			if (sz >= 0 && (attempt == 0 || sz > 0 ||
-			    k > 20000)) {
+			/* the snapshot of the start (or the last attempt)
+			 * first */
+			while ((rc = pt_xs_control(&s, "persist\0snapshot", 17,
+			    NULL, 0)) == -EBUSY && pt_now_ms() < end)
+				pt_sleep_ms(20);
+			PT_CHECK(rc == 0, "persist snapshot: %s",
+			    strerror(-rc));
+			PT_CHECK(stat(snap, &before) == 0, "no snapshot");
+			/* write while it is written; kill once snapshot.tmp
+			 * shows: the first attempt at first sight, the others
+			 * once it has contents; if it was missed, again */
+			do {
+				sz = pt_fsize(tmp);
+				snprintf(key, sizeof(key), "/w/a%d-%d", attempt,
+				    k++);
+				write_ok(&s, key, key);
+				acked_add(&ok, key);
+				if (sz >= 0 && (attempt == 0 || sz > 0))
+					break;
+				PT_CHECK(stat(snap, &now) == 0, "no snapshot");
+			} while (now.st_ino == before.st_ino &&
+			    pt_now_ms() < end);
+			if (sz >= 0 && (attempt == 0 || sz > 0)) {
 				at_kill = sz;
 				break;
 			}
-			PT_CHECK(pt_now_ms() < end, "snapshot.tmp never "
-			    "appeared");
+			PT_CHECK(pt_now_ms() < end, "snapshot.tmp never seen "
+			    "in %d ms", START_MS);
 		}
 		pt_daemon_kill(&d);
 		pt_sock_close(&s);
@@ -286,33 +300,23 @@ snapshot_kill(void)
 	    "of them partial), %zu acknowledged writes kept, %.1f s", nodes,
 	    attempts, present, partial, ok.n,
 	    (double)(pt_now_ms() - t0) / 1000.0);
-	/* left-over snapshot.tmp of any kind is ignored */
+	/* a left-over snapshot.tmp, complete but damaged, is ignored */
 	{
 		uint8_t *data;
 		size_t len;
-		static const size_t cuts[] = { 0, 1 << 20 };
 
 		pt_sock_close(&s);
-		pt_daemon_stop(&d, 60000);
+		pt_daemon_stop(&d, START_MS);
 		PT_CHECK(pt_slurp(snap, &data, &len) == 0, "read %s", snap);
-		for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]) + 1; i++) {
-			size_t n = i < sizeof(cuts) / sizeof(cuts[0]) ?
-			    cuts[i] : len;
-
-			if (n > len)
-				continue;
-			if (i == sizeof(cuts) / sizeof(cuts[0]))
-				data[len / 2] ^= 0x5a;	/* whole but bad */
-			PT_CHECK(pt_spit(tmp, data, n) == 0, "write %s", tmp);
-			pt_daemon_start(&d, false, args, START_MS);
-			PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0,
-			    "connect");
-			expect_value(&s, ok.key[ok.n - 1], ok.key[ok.n - 1]);
-			check_big(&s, dirs, per);
-			pt_sock_close(&s);
-			pt_daemon_stop(&d, 60000);
-		}
+		data[len / 2] ^= 0x5a;
+		PT_CHECK(pt_spit(tmp, data, len) == 0, "write %s", tmp);
 		free(data);
+		pt_daemon_start(&d, false, args, START_MS);
+		PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0, "connect");
+		expect_value(&s, ok.key[ok.n - 1], ok.key[ok.n - 1]);
+		check_big(&s, dirs, per);
+		pt_sock_close(&s);
+		pt_daemon_stop(&d, START_MS);
 	}
 	free(ok.key);
 	pt_rmtree(dir);
@@ -384,7 +388,7 @@ make_journal(struct jfix *f)
 	PT_CHECK(rc == 0 && m.hdr.type == XS_TRANSACTION_START, "start");
 	tx = (uint32_t)strtoul(m.body, NULL, 10);
 	for (i = 0; i < 6; i++) {
-		char p[32], v[8];
+		char p[32], v[16];
 
 		snprintf(p, sizeof(p), "/j/t/%c", 'a' + i);
 		snprintf(v, sizeof(v), "t%d", i);
@@ -868,6 +872,146 @@ journal_max(void)
 	pt_rmtree(dir);
 }
 
+/* --- ring-stall -------------------------------------------------------- */
+
+/*
+ * A guest that sends many requests without reading the replies stalls
+ * its connection (outstanding-request quota): complete requests wait in
+ * the connection's input, replies in its output.  Killed and restarted,
+ * the daemon must answer every request once and in order.
+ */
+static void
+ring_stall(void)
+{
+	char dir[PT_PATH], simdir[PT_PATH + 8], state[PT_PATH + 8];
+	const char *args[] = { "--fsync", "batch", NULL };
+	struct xenstore_domain_interface *intf;
+	struct xensim_domain_params dp;
+	struct xensim_domain dom;
+	struct xensim *sim;
+	struct xensim_guest *g;
+	struct pt_daemon d;
+	struct pt_sock s;
+	struct pt_frame f;
+	uint8_t req[64 * 64];
+	size_t reqlen = 0, sent = 0;
+	uint32_t next = 1, n = 60, i;
+	uint64_t end;
+	int rc;
+
+	pt_tmpdir(dir, sizeof(dir), "ringstall");
+	snprintf(simdir, sizeof(simdir), "%s/sim", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	rc = xensim_create(simdir, &sim);
+	PT_CHECK(rc == 0, "xensim_create: %s", strerror(-rc));
+	xensim_domain_params_init(&dp);
+	PT_CHECK(xensim_domain_create(sim, &dp, &dom) == 0, "create");
+	pt_daemon_init(&d, simdir, state);
+	pt_daemon_start(&d, true, args, START_MS);
+	PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0, "connect");
+	{
+		char pl[128];
+		int l = snprintf(pl, sizeof(pl), "%u%c%llu%c%u", dom.domid, 0,
+		    (unsigned long long)dom.gfn, 0, dom.port);
+		struct pt_msg m;
+
+		rc = pt_sock_req(&s, XS_INTRODUCE, 0, pl, (size_t)l + 1, &m,
+		    10000);
+		PT_CHECK(rc == 0 && m.hdr.type != XS_ERROR, "introduce");
+		l = snprintf(pl, sizeof(pl), "/local/domain/%u/data%cn%u",
+		    dom.domid, 0, dom.domid);
+		write_ok(&s, pl, "");
+		rc = pt_sock_req(&s, XS_SET_PERMS, 0, pl, (size_t)l + 1, &m,
+		    10000);
+		PT_CHECK(rc == 0 && m.hdr.type != XS_ERROR, "set perms");
+	}
+	PT_CHECK(xensim_guest_attach(sim, dom.domid, NULL, &g) == 0,
+	    "attach");
+	intf = xensim_guest_ring(g);
+	for (i = 1; i <= n; i++) {
+		char pl[48];
+		int l = snprintf(pl, sizeof(pl), "data/s%u%cv%u", i, 0, i);
+
+		reqlen += pt_encode(req + reqlen, XS_WRITE, i, 0, pl,
+		    (size_t)l);
+	}
+	/* send without reading: the daemon stalls the connection */
+	end = pt_now_ms() + 2000;
+	while (sent < reqlen && pt_now_ms() < end) {
+		ssize_t w = xensim_ring_write(intf, req + sent, reqlen - sent);
+
+		PT_CHECK(w >= 0, "request ring corrupt");
+		if (w > 0) {
+			sent += (size_t)w;
+			xensim_guest_notify(g);
+		} else {
+			pt_sleep_ms(10);
+		}
+	}
+	pt_sleep_ms(300);	/* let it settle: its batches are written */
+	pt_daemon_kill(&d);
+	pt_sock_close(&s);
+	xsdump_ok(state, "with a stalled ring");
+	pt_daemon_start(&d, true, args, START_MS);
+	/* read every reply (sending the rest): once each, in order */
+	f.len = 0;
+	end = pt_now_ms() + 30000;
+	while (next <= n && pt_now_ms() < end) {
+		uint8_t in[4096];
+		struct pt_msg m;
+		ssize_t r;
+
+		if (sent < reqlen) {
+			ssize_t w = xensim_ring_write(intf, req + sent,
+			    reqlen - sent);
+
+			PT_CHECK(w >= 0, "request ring corrupt");
+			if (w > 0) {
+				sent += (size_t)w;
+				xensim_guest_notify(g);
+			}
+		}
+		xensim_guest_wait(g, 20);
+		xensim_guest_consume(g);
+		r = xensim_ring_read(intf, in, sizeof(in));
+		PT_CHECK(r >= 0, "response ring corrupt");
+		if (r == 0)
+			continue;
+		xensim_guest_notify(g);
+		PT_CHECK(pt_frame_put(&f, in, (size_t)r), "overflow");
+		while ((rc = pt_frame_get(&f, &m)) == 1) {
+			if (m.hdr.type == XS_WATCH_EVENT)
+				continue;
+			PT_CHECK(m.hdr.req_id == next && m.hdr.type == XS_WRITE,
+			    "after the restart, reply %u (type %u \"%.40s\") "
+			    "where %u was due: replies lost, repeated or out "
+			    "of order", m.hdr.req_id, m.hdr.type, m.body,
+			    next);
+			next++;
+		}
+		PT_CHECK(rc == 0, "garbled replies");
+	}
+	PT_CHECK(next == n + 1, "only %u of %u replies after the restart",
+	    next - 1, n);
+	PT_CHECK(pt_sock_open(&s, d.sock, 5000) == 0, "connect");
+	for (i = 1; i <= n; i++) {
+		char path[64], want[16];
+
+		snprintf(path, sizeof(path), "/local/domain/%u/data/s%u",
+		    dom.domid, i);
+		snprintf(want, sizeof(want), "v%u", i);
+		expect_value(&s, path, want);
+	}
+	pt_check_daemon(&s, &d);
+	pt_sock_close(&s);
+	pt_daemon_stop(&d, 60000);
+	xensim_guest_detach(&g);
+	xensim_close(&sim);
+	pt_note("ring-stall: %u pipelined requests across a kill: each "
+	    "answered once, in order", n);
+	pt_rmtree(dir);
+}
+
 static void
 journals(bool tail, bool damage)
 {
@@ -896,14 +1040,15 @@ main(int argc, char **argv)
 		    strcmp(argv[i], "journal-tail") != 0 &&
 		    strcmp(argv[i], "journal-damage") != 0 &&
 		    strcmp(argv[i], "ring-snapshot") != 0 &&
-		    strcmp(argv[i], "journal-max") != 0) {
+		    strcmp(argv[i], "journal-max") != 0 &&
+		    strcmp(argv[i], "ring-stall") != 0) {
 			fprintf(stderr, "usage: recover [snapshot-kill|"
 			    "journal-tail|journal-damage|ring-snapshot|"
-			    "journal-max]...\n");
+			    "journal-max|ring-stall]...\n");
 			return 2;
 		}
 	{
-		bool t = all, d = all, s = all, r = all, m = all;
+		bool t = all, d = all, s = all, r = all, m = all, q = all;
 
 		for (i = 1; i < argc; i++) {
 			t |= strcmp(argv[i], "journal-tail") == 0;
@@ -911,7 +1056,10 @@ main(int argc, char **argv)
 			s |= strcmp(argv[i], "snapshot-kill") == 0;
 			r |= strcmp(argv[i], "ring-snapshot") == 0;
 			m |= strcmp(argv[i], "journal-max") == 0;
+			q |= strcmp(argv[i], "ring-stall") == 0;
 		}
+		if (q)
+			ring_stall();
 		if (m)
 			journal_max();
 		if (r)
