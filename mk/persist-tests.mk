@@ -186,8 +186,8 @@ BENCH_TARGETS += bench-persist
 
 # ---- make check, make valgrind ------------------------------------------
 
-# make check: every test bounded by timeout; about a minute and a half
-# here (docs/persistence.md lists what each checks).
+# make check: every test bounded by timeout; about 30 s here, 2.5 minutes
+# under make asan (docs/persistence.md lists what each checks).
 persist-check: $(PT_TESTS) $(PT_REPLAY) $(XSDUMP) $(PT_DAEMON) $(PT_PRELOAD)
 	@echo "== persistence: prop_state"
 	timeout 600 env $(PT_ENV) $(PT_BIN)/prop_state

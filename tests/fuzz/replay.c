@@ -7,8 +7,8 @@
  * that caused it is written to $PT_FUZZ_CRASH (default ./fuzz-crash).
  *
  * usage: replay CORPUS_DIR [FILE...]   (files: run those only)
- * PT_FUZZ_RUNS mutations (default 3000), PT_FUZZ_SECONDS at most
- * (default 60), PT_SEED replays.
+ * PT_FUZZ_RUNS mutations (default 20,000), PT_FUZZ_SECONDS at most
+ * (default 30), PT_SEED replays.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -215,7 +215,7 @@ int
 main(int argc, char **argv)
 {
 	const char *e = getenv("PT_FUZZ_RUNS");
-	unsigned long runs = e ? strtoul(e, NULL, 10) : 3000, i;
+	unsigned long runs = e ? strtoul(e, NULL, 10) : 20000, i;
 	unsigned long secs;
 	uint64_t end, t0 = pt_now_ms();
 	size_t k, maxlen = 0;
@@ -223,7 +223,7 @@ main(int argc, char **argv)
 
 	pt_set_name(argv[0]);
 	e = getenv("PT_FUZZ_SECONDS");
-	secs = e ? strtoul(e, NULL, 10) : 60;
+	secs = e ? strtoul(e, NULL, 10) : 30;
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s CORPUS_DIR [FILE...]\n", argv[0]);
 		return 2;

@@ -703,7 +703,7 @@ end_domains(struct round *r)
 static void
 round_snapshot(unsigned n, int ops)
 {
-	const char *args[] = { "-D", NULL };
+	const char *args[] = { "-D", "--log-file", "/dev/null", NULL };
 	struct round r;
 	struct restore *rs = NULL;
 	struct xsdump_opts o = { XSD_SNAPSHOT, false, false, false };
@@ -770,7 +770,7 @@ round_journal(unsigned n, int ops)
 {
 	char state[PT_PATH + 32], fs[8];
 	const char *args[] = { "-D", "--state-dir", state, "--fsync", fs,
-		"--journal-max", "16384", NULL };
+		"--journal-max", "16384", "--log-file", "/dev/null", NULL };
 	struct round r;
 	struct restore *rs = NULL;
 	char *before, *after;
