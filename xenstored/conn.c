@@ -48,6 +48,18 @@ conn_new(struct xsd *x, const struct conn_ops *ops, void *tp,
 	return c;
 }
 
+/*
+ * The number of messages queued and not completely sent; the domain's
+ * outstanding count is the sum over its connections.
+ */
+static void
+set_outmsgs(struct conn *c, unsigned n)
+{
+	if (c->dom != NULL)
+		c->dom->outstanding = c->dom->outstanding - c->outmsgs + n;
+	c->outmsgs = n;
+}
+
 void
 conn_reset(struct conn *c)
 {
@@ -106,6 +118,7 @@ conn_free(struct conn *c)
 		struct domain *d = c->dom;
 
 		d->queued_bytes -= conn_out_pending(c);
+		d->outstanding -= c->outmsgs;
 		if (d->conn == c)
 			d->conn = NULL;
 		if (--d->nconns == 0 && d->dying)
@@ -167,14 +180,13 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	memcpy(c->out + c->outlen, &hdr, WIRE_HDR);
 	if (len)
 		memcpy(c->out + c->outlen + WIRE_HDR, payload, len);
-	if (c->outmsgs++ == 0) {
+	if (c->outmsgs == 0) {
 		c->outmsg = c->outlen;
 		c->outmsg_end = c->outlen + WIRE_HDR + len;
 	}
+	set_outmsgs(c, c->outmsgs + 1);
 	c->outlen += WIRE_HDR + len;
 	c->out_added += WIRE_HDR + len;
-	if (c->dom != NULL)
-		c->dom->outstanding = c->outmsgs;
 	if (c->dom != NULL)
 		c->dom->queued_bytes += WIRE_HDR + len;
 	if (log_tracing(&x->log))
@@ -206,13 +218,11 @@ conn_out_consumed(struct conn *c, size_t n)
 		c->dom->queued_bytes -= n;
 	/* Count the messages now completely sent. */
 	while (c->outmsgs > 0 && c->outhead >= c->outmsg_end) {
-		c->outmsgs--;
+		set_outmsgs(c, c->outmsgs - 1);
 		c->outmsg = c->outmsg_end;
 		if (c->outmsgs > 0)
 			c->outmsg_end += msg_len_at(c, c->outmsg_end);
 	}
-	if (c->dom != NULL)
-		c->dom->outstanding = c->outmsgs;
 	if (c->outhead == c->outlen) {
 		c->outhead = c->outlen = c->out_safe = c->outmsg = 0;
 		/* Give back a buffer a burst made large. */
@@ -229,17 +239,19 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
     size_t head_rest)
 {
 	size_t off;
+	unsigned n;
 
 	if (reserve(&c->out, &c->outcap, c->outlen + len) < 0)
 		return -ENOMEM;
 	memcpy(c->out + c->outlen, out, len);
 	/* Count whole messages after the partial head, as conn_queue would. */
 	off = c->outlen + (head_rest < len ? head_rest : len);
-	if (c->outmsgs == 0) {
+	n = c->outmsgs;
+	if (n == 0) {
 		/* a partial head: its start went out with the old process */
 		c->outmsg = c->outlen;
 		c->outmsg_end = off;
-		c->outmsgs = head_rest ? 1 : 0;
+		n = head_rest ? 1 : 0;
 	}
 	c->outlen += len;
 	c->out_added += len;
@@ -247,10 +259,11 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 		struct xsd_sockmsg h;
 
 		memcpy(&h, c->out + off, WIRE_HDR);
-		if (c->outmsgs++ == 0)
+		if (n++ == 0)
 			c->outmsg_end = off + WIRE_HDR + h.len;
 		off += WIRE_HDR + h.len;
 	}
+	set_outmsgs(c, n);
 	if (c->dom != NULL)
 		c->dom->queued_bytes += len;
 	conn_out_release(c);
@@ -316,9 +329,7 @@ conn_drop_events(struct conn *c)
 	if (c->dom != NULL)
 		c->dom->queued_bytes -= c->outlen - keep_end;
 	c->outlen = c->out_safe = keep_end;
-	c->outmsgs = 1 + msgs;
-	if (c->dom != NULL)
-		c->dom->outstanding = c->outmsgs;
+	set_outmsgs(c, 1 + msgs);
 	return dropped;
 }
 

@@ -336,6 +336,9 @@ ctl_test_unpriv(struct req *r)
 	if (c->dom == NULL)
 		return -ENOMEM;
 	c->dom->nconns++;
+	/* Output still queued from before is the domain's from now on. */
+	c->dom->queued_bytes += conn_out_pending(c);
+	c->dom->outstanding += c->outmsgs;
 	c->domid = domid;
 	c->priv = false;
 	return req_ok(r);
