@@ -80,8 +80,15 @@ conn_reset(struct conn *c)
 		txn_end(x->store.cx, c, t);
 }
 
-void
-conn_close(struct conn *c, const char *why)
+/*
+ * With `reset`, the connection's watches and transactions go at once:
+ * nothing is matched against or charged for a connection that is only
+ * waiting to be freed.  Without (an allocation failure while queueing,
+ * possibly inside a handler using one of its transactions or inside a
+ * walk of the watch index), they go when it is freed, before sleeping.
+ */
+static void
+close_conn(struct conn *c, const char *why, bool reset)
 {
 	struct xsd *x = c->x;
 
@@ -108,6 +115,14 @@ conn_close(struct conn *c, const char *why)
 	TAILQ_REMOVE(&x->conns, c, link);
 	x->nconns--;
 	TAILQ_INSERT_TAIL(&x->dead, c, link);
+	if (reset)
+		conn_reset(c);
+}
+
+void
+conn_close(struct conn *c, const char *why)
+{
+	close_conn(c, why, true);
 }
 
 void
@@ -174,7 +189,7 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->outmsg = 0;
 	}
 	if (reserve(&c->out, &c->outcap, c->outlen + WIRE_HDR + len) < 0) {
-		conn_close(c, "out of memory for output");
+		close_conn(c, "out of memory for output", false);
 		return -ENOMEM;
 	}
 	memcpy(c->out + c->outlen, &hdr, WIRE_HDR);
