@@ -48,6 +48,8 @@ conn_new(struct xsd *x, const struct conn_ops *ops, void *tp,
 	return c;
 }
 
+static void unready(struct conn *c);
+
 /*
  * The number of messages queued and not completely sent; the domain's
  * outstanding count is the sum over its connections.
@@ -110,6 +112,7 @@ close_conn(struct conn *c, const char *why, bool reset)
 		TAILQ_REMOVE(&x->deferred, c, deferred_link);
 		c->deferred = false;
 	}
+	unready(c);
 	if (x->protect == c)
 		daemon_unprotect(x, c);
 	TAILQ_REMOVE(&x->conns, c, link);
@@ -348,6 +351,66 @@ conn_drop_events(struct conn *c)
 	return dropped;
 }
 
+/* Put c on the ready list: its kept input is handled in a later pass. */
+static void
+make_ready(struct conn *c)
+{
+	struct xsd *x = c->x;
+
+	if (!c->ready) {
+		c->ready = true;
+		c->ready_pass = x->pass;
+		TAILQ_INSERT_TAIL(&x->ready, c, ready_link);
+	}
+	if (x->loop != NULL)
+		loop_wake_soon(x->loop);	/* that pass comes at once */
+}
+
+static void
+unready(struct conn *c)
+{
+	if (!c->ready)
+		return;
+	TAILQ_REMOVE(&c->x->ready, c, ready_link);
+	c->ready = false;
+}
+
+/* Has an unprivileged connection had its share of this pass? */
+static bool
+over_budget(struct conn *c)
+{
+	struct xsd *x = c->x;
+
+	if (c->pass != x->pass) {
+		c->pass = x->pass;
+		c->pass_reqs = 0;
+	}
+	return !c->priv && c->pass_reqs >= CONN_PASS_REQUESTS;
+}
+
+static void
+count_request(struct conn *c)
+{
+	struct xsd_stats *st = &c->x->stats;
+
+	c->pass_reqs++;
+	if (++st->pass_requests > st->max_pass_requests)
+		st->max_pass_requests = st->pass_requests;
+	if (!c->priv && c->pass_reqs > st->max_conn_pass_requests)
+		st->max_conn_pass_requests = c->pass_reqs;
+}
+
+/* Stop taking requests until the next pass (the rest is kept). */
+static void
+throttle(struct conn *c)
+{
+	c->throttled = true;
+	c->stalled = true;
+	if (c->ops->stall != NULL)
+		c->ops->stall(c, true);
+	make_ready(c);
+}
+
 /* Handle whole requests from buf[0..len); returns the bytes consumed. */
 static size_t
 handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
@@ -368,6 +431,10 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			*err = -EPROTO;
 			break;
 		}
+		if (over_budget(c)) {
+			throttle(c);
+			break;
+		}
 		if (c->x->protect != NULL && !c->priv &&
 		    daemon_must_defer(c->x, c, &w)) {
 			c->deferred = true;
@@ -378,6 +445,7 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			break;
 		}
 		request_handle(c->x, c, &w);
+		count_request(c);
 		used += need;
 		if (!c->closing && conn_must_wait(c)) {
 			c->stalled = true;
@@ -444,7 +512,8 @@ conn_input(struct conn *c, const void *data, size_t len)
 bool
 conn_must_wait(const struct conn *c)
 {
-	if (c->deferred || conn_out_pending(c) > CONN_OUT_STALL)
+	if (c->deferred || c->throttled ||
+	    conn_out_pending(c) > CONN_OUT_STALL)
 		return true;
 	return !c->priv && c->dom != NULL &&
 	    quota_exceeded(&c->dom->quota, Q_OUTSTANDING, c->outmsgs);
@@ -458,6 +527,38 @@ conn_resume(struct conn *c)
 	c->stalled = false;
 	if (c->ops->stall != NULL)
 		c->ops->stall(c, false);
+	/*
+	 * Not now: this may run inside another connection's handler
+	 * (daemon_unprotect) or after the pass's journal batch (a kick
+	 * before sleeping), where a reply must not be released early.
+	 */
 	if (c->inlen > 0)
-		drain_kept(c);
+		make_ready(c);
+}
+
+void
+conns_run_ready(struct xsd *x)
+{
+	struct conn *c;
+
+	/*
+	 * Those put there in this pass (throttled again below, or resumed
+	 * while this pass's events were handled) wait for the next one;
+	 * the list is walked from its head, so a connection closed by a
+	 * request handled here simply leaves it.
+	 */
+	while ((c = TAILQ_FIRST(&x->ready)) != NULL &&
+	    c->ready_pass != x->pass) {
+		unready(c);
+		c->throttled = false;
+		if (c->stalled) {
+			if (conn_must_wait(c))
+				continue;	/* conn_resume wakes it */
+			c->stalled = false;
+			if (c->ops->stall != NULL)
+				c->ops->stall(c, false);
+		}
+		if (c->inlen > 0)
+			drain_kept(c);
+	}
 }

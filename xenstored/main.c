@@ -254,6 +254,7 @@ main(int argc, char **argv)
 	TAILQ_INIT(&x->dead);
 	TAILQ_INIT(&x->stuck);
 	TAILQ_INIT(&x->deferred);
+	TAILQ_INIT(&x->ready);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);

@@ -216,9 +216,27 @@ ctl_logfile(struct req *r)
 	return rc < 0 ? rc : req_ok(r);
 }
 
+/* Bytes the connections hold: output queued, input kept. */
+static void
+buffered(struct xsd *x, unsigned long long *out, unsigned long long *in,
+    unsigned long long *guest_out)
+{
+	struct conn *c;
+
+	*out = *in = *guest_out = 0;
+	TAILQ_FOREACH(c, &x->conns, link) {
+		*out += conn_out_pending(c);
+		*in += c->inlen;
+		if (!c->priv && conn_out_pending(c) > *guest_out)
+			*guest_out = conn_out_pending(c);
+	}
+}
+
 static void
 memreport(struct xsd *x, FILE *f)
 {
+	unsigned long long out, in, guest_out;
+
 	fprintf(f, "pxenstored memory report\n");
 	fprintf(f, "  trie nodes        %llu\n",
 	    (unsigned long long)trie_ctx_live_nodes(x->store.cx));
@@ -234,6 +252,14 @@ memreport(struct xsd *x, FILE *f)
 	    "read-only %llu, EAGAIN %llu\n", x->stats.commits[1],
 	    x->stats.commits[2], x->stats.commits[3], x->stats.commits[0],
 	    x->stats.eagain);
+	buffered(x, &out, &in, &guest_out);
+	fprintf(f, "  queued output     %llu (largest of a guest %llu)\n",
+	    out, guest_out);
+	fprintf(f, "  buffered input    %llu\n", in);
+	fprintf(f, "  passes            %llu\n", x->stats.passes);
+	fprintf(f, "  busiest pass      %u requests (one guest connection: "
+	    "%u)\n", x->stats.max_pass_requests,
+	    x->stats.max_conn_pass_requests);
 }
 
 static int

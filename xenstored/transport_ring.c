@@ -262,6 +262,17 @@ ring_kick(struct conn *c)
 		ring_flush(c->tp);
 }
 
+/* Input was held back (throttled, deferred, backed up): read it again. */
+static void
+ring_stall(struct conn *c, bool on)
+{
+	struct ring *r = c->tp;
+
+	if (!on && r != NULL && r->conn == c && !r->quarantined &&
+	    ring_input_after(r->intf, r->in_pos) > 0)
+		again(r);
+}
+
 static void
 ring_conn_destroy(struct conn *c)
 {
@@ -272,7 +283,7 @@ ring_conn_destroy(struct conn *c)
 }
 
 static const struct conn_ops ring_ops = {
-	"ring", ring_kick, NULL, ring_conn_destroy,
+	"ring", ring_kick, ring_stall, ring_conn_destroy,
 };
 
 /* A fresh connection for the ring's domain. */
