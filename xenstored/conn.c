@@ -444,6 +444,8 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 				c->ops->stall(c, true);
 			break;
 		}
+		if (c->x->protect == c)	/* still at it: protection lasts */
+			c->x->protect_since = loop_now_ms();
 		request_handle(c->x, c, &w);
 		count_request(c);
 		used += need;

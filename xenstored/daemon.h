@@ -113,9 +113,10 @@ void daemon_housekeeping(void *arg);
 /*
  * XSA-206: a privileged connection whose transactions keep failing
  * because guests keep changing what it reads gets protection: until its
- * next commit (or abort, or it closes, or 2 s pass), requests of
- * unprivileged connections that would publish a change (writes outside a
- * transaction, commits) wait.  Its next attempt therefore commits.
+ * next commit (or abort, or it closes, or it sends nothing for 2 s),
+ * requests of unprivileged connections that would publish a change
+ * (writes outside a transaction, commits) wait.  Its next attempt
+ * therefore commits, however long it takes, as long as it keeps going.
  */
 #define PROTECT_AFTER 2		/* EAGAINs in a row */
 #define PROTECT_MAX_MS 2000

@@ -53,6 +53,7 @@ daemon_housekeeping(void *arg)
 	uint64_t now = loop_now_ms(), limit;
 	struct conn *c, *next;
 
+	/* PROTECT_MAX_MS since the protected connection's last request */
 	if (x->protect != NULL && now - x->protect_since > PROTECT_MAX_MS)
 		daemon_unprotect(x, x->protect);
 	limit = (uint64_t)x->cfg.watch_event_timeout * 1000;
