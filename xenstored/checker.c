@@ -527,7 +527,6 @@ check_all(struct xsd *x, check_report_fn *fn, void *arg)
 	k.fn = fn;
 	k.arg = arg;
 	check_tree(&k);
-	check_references(&k);
 	rc = collect(&k);
 	if (rc == -ENOMEM) {
 		problem(&k, "no memory to check the connections");
@@ -535,6 +534,7 @@ check_all(struct xsd *x, check_report_fn *fn, void *arg)
 		problem(&k, "domain table: %zu records counted, %zu found",
 		    x->doms.count, k.founddoms);
 	} else {
+		check_references(&k);	/* the transactions: on k.conns */
 		check_conns(&k);
 		check_watches(&k);
 		check_domains(&k);
