@@ -249,8 +249,15 @@ ring_flush(struct ring *r)
 		conn_sent(c, wrote);
 	if (c != NULL && c->stalled)
 		conn_resume(c);
-	/* Output drained enough: input we held back can be read now. */
-	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&
+	/*
+	 * Output drained enough: input we held back can be read now.  Not
+	 * while the connection is stalled (its outstanding quota, say):
+	 * its ring would be served again and again for nothing, a busy
+	 * loop for as long as the guest does not read; the end of the stall
+	 * serves it (ring_stall).
+	 */
+	if (c != NULL && !c->closing && !c->stalled &&
+	    conn_out_pending(c) < RING_BACKLOG &&
 	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
