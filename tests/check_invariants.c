@@ -720,7 +720,8 @@ START_TEST(resume_is_deferred_to_the_next_pass)
 	s->replies = 0;
 	pass();			/* the kick drains and resumes: no request */
 	ck_assert_uint_eq(s->replies, 20);
-	ck_assert(!g5->stalled && g5->ready && g5->inlen > 0);
+	/* still paused (its transport too) until the kept input is taken */
+	ck_assert(g5->stalled && g5->ready && g5->inlen > 0);
 	ck_clean();
 	pass();			/* the next pass handles the rest */
 	pass();

@@ -526,16 +526,20 @@ conn_resume(struct conn *c)
 {
 	if (!c->stalled || c->closing || conn_must_wait(c))
 		return;
+	/*
+	 * Input kept back is handled in the next pass, not now: this may
+	 * run inside another connection's handler (daemon_unprotect) or
+	 * after the pass's journal batch (a kick before sleeping), where a
+	 * reply must not be released early.  The transport stays paused
+	 * until then, so that kept input never grows by more than a read.
+	 */
+	if (c->inlen > 0) {
+		make_ready(c);
+		return;
+	}
 	c->stalled = false;
 	if (c->ops->stall != NULL)
 		c->ops->stall(c, false);
-	/*
-	 * Not now: this may run inside another connection's handler
-	 * (daemon_unprotect) or after the pass's journal batch (a kick
-	 * before sleeping), where a reply must not be released early.
-	 */
-	if (c->inlen > 0)
-		make_ready(c);
 }
 
 void
@@ -553,14 +557,13 @@ conns_run_ready(struct xsd *x)
 	    c->ready_pass != x->pass) {
 		unready(c);
 		c->throttled = false;
-		if (c->stalled) {
-			if (conn_must_wait(c))
-				continue;	/* conn_resume wakes it */
-			c->stalled = false;
-			if (c->ops->stall != NULL)
-				c->ops->stall(c, false);
-		}
+		if (c->stalled && conn_must_wait(c))
+			continue;	/* conn_resume wakes it */
+		c->stalled = false;
 		if (c->inlen > 0)
 			drain_kept(c);
+		/* All kept input taken: the transport may read again. */
+		if (!c->stalled && !c->closing && c->ops->stall != NULL)
+			c->ops->stall(c, false);
 	}
 }
