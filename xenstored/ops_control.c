@@ -134,6 +134,17 @@ buffered(struct xsd *x, unsigned long long *out, unsigned long long *in,
 	}
 }
 
+static unsigned
+deferred_count(struct xsd *x)
+{
+	struct conn *c;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(c, &x->deferred, deferred_link)
+		n++;
+	return n;
+}
+
 static void
 memreport(struct xsd *x, FILE *f)
 {
@@ -162,6 +173,8 @@ memreport(struct xsd *x, FILE *f)
 	fprintf(f, "  busiest pass      %u requests (one guest connection: "
 	    "%u)\n", x->stats.max_pass_requests,
 	    x->stats.max_conn_pass_requests);
+	fprintf(f, "  protected         %lu (deferred %u)\n",
+	    x->protect != NULL ? x->protect->id : 0, deferred_count(x));
 }
 
 static int
