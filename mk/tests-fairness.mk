@@ -26,7 +26,7 @@ test-fairness: $(FAIRNESS_BINS) $(BUILD)/bin/pxenstored \
     $(BUILD)/lib/libxensim.so $(BUILD)/bin/xensim
 	@for t in $(FAIRNESS_BINS); do \
 		echo "== $$t"; \
-		PXENSTORED=$(BUILD)/bin/pxenstored XENSIM=$(BUILD)/bin/xensim \
+		PXENSTORED=$(RUN_PXENSTORED) XENSIM=$(BUILD)/bin/xensim \
 		    timeout 900 $$t || exit 1; \
 	done
 

@@ -142,6 +142,31 @@ dump_log(void)
 	fclose(f);
 }
 
+/*
+ * make check-small-stack sets EXPECT_STACK_KB: the daemon must really run
+ * with that stack limit (the wrapper's ulimit reached it).
+ */
+static void
+check_stack_limit(pid_t pid)
+{
+	const char *want = getenv("EXPECT_STACK_KB");
+	char path[64], line[256];
+	unsigned long long soft = 0;
+	FILE *f;
+
+	if (want == NULL || *want == '\0')
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Max stack size %llu", &soft) == 1)
+			break;
+	fclose(f);
+	ck_assert_msg(soft == strtoull(want, NULL, 10) * 1024, "the daemon's "
+	    "stack limit is %llu bytes, not %s KiB", soft, want);
+}
+
 void
 itest_start(const char *arg, ...)
 {
@@ -215,6 +240,7 @@ itest_start(const char *arg, ...)
 	}
 	setenv("XENSTORED_PATH", d.sock, 1);
 	unsetenv("XENSTORED_RUNDIR");
+	check_stack_limit(pid);
 }
 
 bool
