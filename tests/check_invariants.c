@@ -189,7 +189,7 @@ write_(struct conn *c, uint32_t tx, const char *path, const char *val)
 	struct seen *s = seen_of(c);
 	unsigned before = s->replies;
 	size_t pl = strlen(path) + 1, vl = strlen(val);
-	static char out[64];
+	static char out[XENSTORE_PAYLOAD_MAX + 8];
 
 	h.len = (uint32_t)(pl + vl);
 	memcpy(buf, &h, WIRE_HDR);
