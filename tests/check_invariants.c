@@ -2,8 +2,8 @@
  * check_invariants.c: unit tests of the invariant checker (checker.c) and
  * of the per-pass request budget it enforces.
  *
- * A daemon is built in-process -- store, watch index, domain table,
- * connections over a test transport, no loop thread, no Xen -- and driven
+ * A daemon is built in-process (daemon_init: store, watch index, domain
+ * table; connections over a test transport; no Xen) and driven
  * through conn_input and daemon_before_sleep, as the real transports do.
  * Each test first checks that the state the handlers built passes, then
  * corrupts one invariant by hand (the fields are plain memory here: no
@@ -90,16 +90,7 @@ setup(void)
 	ck_assert_ptr_nonnull(x);
 	ck_assert_int_eq(config_parse(&x->cfg, 3, argv, stdout, stderr), 0);
 	log_init(&x->log, LOG_DEST_STDERR, NULL, false);
-	ck_assert_int_eq(loop_new(&x->loop), 0);
-	TAILQ_INIT(&x->conns);
-	TAILQ_INIT(&x->dirty);
-	TAILQ_INIT(&x->dead);
-	TAILQ_INIT(&x->stuck);
-	TAILQ_INIT(&x->deferred);
-	TAILQ_INIT(&x->ready);
-	ck_assert_int_eq(store_init(&x->store, 99, 0), 0);
-	ck_assert_int_eq(watches_init(&x->watches, 7), 0);
-	ck_assert_int_eq(domains_init(&x->doms), 0);
+	ck_assert_int_eq(daemon_init(x, 99), 0);
 	memset(seen, 0, sizeof(seen));
 	peer_reads = true;
 }
@@ -107,16 +98,7 @@ setup(void)
 static void
 teardown(void)
 {
-	struct conn *c;
-
-	while ((c = TAILQ_FIRST(&x->conns)) != NULL)
-		conn_close(c, NULL);
-	daemon_before_sleep(x);
-	ck_assert_uint_eq(x->watches.count, 0);
-	watches_fini(&x->watches);
-	domains_fini(&x->doms);
-	store_fini(&x->store);
-	loop_free(&x->loop);
+	daemon_fini(x);
 	config_fini(&x->cfg);
 	free(x);
 	x = NULL;
