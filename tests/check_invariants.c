@@ -713,6 +713,42 @@ START_TEST(resume_is_deferred_to_the_next_pass)
 }
 END_TEST
 
+/*
+ * Restored as ring_conn_restore does it (output saved at the outstanding
+ * quota, then the input kept behind it): the connection takes no request
+ * until its peer reads, although it was never stalled in this process.
+ */
+START_TEST(restored_at_its_quota)
+{
+	uint8_t out[20 * (WIRE_HDR + 3)];
+	struct conn *g7;
+	size_t i;
+
+	populate();
+	peer_reads = false;
+	g7 = new_conn(7, false);
+	for (i = 0; i < 20; i++) {
+		struct xsd_sockmsg h = { XS_WRITE, (uint32_t)i, 0, 3 };
+
+		memcpy(out + i * (WIRE_HDR + 3), &h, WIRE_HDR);
+		memcpy(out + i * (WIRE_HDR + 3) + WIRE_HDR, "OK", 3);
+	}
+	ck_assert_int_eq(conn_restore_output(g7, out, sizeof(out), 0), 0);
+	ck_assert_uint_eq(g7->outmsgs, 20);
+	ck_assert(!g7->stalled);
+	burst(g7, 3);
+	ck_assert_uint_eq(g7->outmsgs, 20);	/* nothing answered */
+	ck_assert(g7->stalled && g7->inlen > 0);
+	ck_clean();
+	peer_reads = true;
+	t_kick(g7);			/* the peer reads: resumed */
+	pass();
+	pass();
+	ck_assert_uint_eq(seen_of(g7)->replies, 20 + 3);
+	ck_clean();
+}
+END_TEST
+
 /* Two connections of one domain: the domain's counts are their sums. */
 START_TEST(outstanding_is_a_sum)
 {
@@ -769,6 +805,7 @@ main(void)
 	tcase_add_test(tb, budget_per_pass);
 	tcase_add_test(tb, resume_is_deferred_to_the_next_pass);
 	tcase_add_test(tb, outstanding_is_a_sum);
+	tcase_add_test(tb, restored_at_its_quota);
 	suite_add_tcase(s, tb);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

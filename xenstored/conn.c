@@ -431,6 +431,18 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			*err = -EPROTO;
 			break;
 		}
+		/*
+		 * Checked before each request too, not only after one: a
+		 * connection can arrive here already past a limit without
+		 * having been stalled for it (restored with its queued output,
+		 * or its quota lowered meanwhile).
+		 */
+		if (conn_must_wait(c)) {
+			c->stalled = true;
+			if (c->ops->stall != NULL)
+				c->ops->stall(c, true);
+			break;
+		}
 		if (over_budget(c)) {
 			throttle(c);
 			break;
