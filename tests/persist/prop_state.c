@@ -719,7 +719,7 @@ round_snapshot(unsigned n, int ops)
 	r.x = ipd_new(args, true);
 	PT_CHECK(r.x != NULL, "daemon set-up");
 	random_state(&r, ops, false);
-	daemon_before_sleep(r.x);
+	ipd_settle(r.x);
 	sbuf_init(&b);
 	state_write_small(r.x, &b, 7 + n);
 	{
@@ -749,7 +749,7 @@ round_snapshot(unsigned n, int ops)
 	if (!restore_has_master(rs) && r.dom0)
 		pt_die("snapshot round %u: dom0's ring not restored", n);
 	restore_free(&rs);
-	daemon_before_sleep(r.x);
+	ipd_settle(r.x);
 	after = ipd_describe(r.x);
 	if (strcmp(before, after) != 0) {
 		char f[PT_PATH + 32];
@@ -785,7 +785,7 @@ round_journal(unsigned n, int ops)
 	PT_CHECK(r.x != NULL, "daemon set-up");
 	PT_CHECK(persist_start(r.x, &rs) == 0 && rs == NULL, "empty state");
 	random_state(&r, ops, true);
-	daemon_before_sleep(r.x);
+	ipd_settle(r.x);
 	before = ipd_describe(r.x);
 	ipd_free(&r.x);	/* the state directory stays as it is */
 	corpus_dir(state, n);
@@ -801,7 +801,7 @@ round_journal(unsigned n, int ops)
 		if (!restore_has_master(rs) && r.dom0)
 			PT_CHECK(ring_conn_dom0(r.x) == 0, "dom0's ring");
 		restore_free(&rs);
-		daemon_before_sleep(r.x);
+		ipd_settle(r.x);
 	}
 	after = ipd_describe(r.x);
 	if (strcmp(before, after) != 0)
