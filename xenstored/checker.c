@@ -165,7 +165,12 @@ check_references(struct check *k)
 
 /* ---- connections ------------------------------------------------------- */
 
-/* Queued output: whole messages, each within the protocol's size. */
+/*
+ * Queued output: whole messages, each within the protocol's size.  The
+ * message being sent may have gone out in part -- even before a restart,
+ * and then its start is not in the buffer at all -- so only its size is
+ * known; those after it are parsed.
+ */
 static void
 check_output(struct check *k, const struct conn *c)
 {
@@ -192,7 +197,12 @@ check_output(struct check *k, const struct conn *c)
 		    c->outmsg_end, c->outhead);
 		return;
 	}
-	for (off = c->outmsg; off < c->outlen; off += WIRE_HDR + h.len) {
+	if (c->outmsg_end - c->outmsg > WIRE_MAX_MSG)
+		problem(k, "conn %lu: the message being sent is %zu bytes "
+		    "(at most %zu)", c->id, c->outmsg_end - c->outmsg,
+		    (size_t)WIRE_MAX_MSG);
+	n = 1;
+	for (off = c->outmsg_end; off < c->outlen; off += WIRE_HDR + h.len) {
 		if (off + WIRE_HDR > c->outlen) {
 			problem(k, "conn %lu: output ends inside a header",
 			    c->id);
@@ -203,13 +213,6 @@ check_output(struct check *k, const struct conn *c)
 			problem(k, "conn %lu: a message (type %u) with %u "
 			    "bytes of payload queued (at most %u)", c->id,
 			    h.type, h.len, XENSTORE_PAYLOAD_MAX);
-			return;
-		}
-		if (off == c->outmsg && off + WIRE_HDR + h.len !=
-		    c->outmsg_end) {
-			problem(k, "conn %lu: the message being sent is %zu "
-			    "bytes, its header says %zu", c->id,
-			    c->outmsg_end - c->outmsg, WIRE_HDR + h.len);
 			return;
 		}
 		n++;
@@ -297,7 +300,7 @@ check_conn(struct check *k, const struct conn *c)
 	if (c->deferred && (!c->stalled || c->priv))
 		problem(k, "conn %lu: deferred but %s", c->id,
 		    c->priv ? "privileged" : "not stalled");
-	if (c->throttled && (!c->stalled || !c->ready))
+	if (c->throttled && !c->closing && (!c->stalled || !c->ready))
 		problem(k, "conn %lu: throttled but not %s", c->id,
 		    !c->stalled ? "stalled" : "on the ready list");
 	/* A stall ends on a kick (output to push), the ready list or the
