@@ -24,6 +24,7 @@ daemon_init(struct xsd *x, uint64_t seed)
 	TAILQ_INIT(&x->dead);
 	TAILQ_INIT(&x->stuck);
 	TAILQ_INIT(&x->deferred);
+	TAILQ_INIT(&x->ready);
 	x->seed = seed;
 	if ((rc = loop_new(&x->loop)) < 0 ||
 	    (rc = store_init(&x->store, seed, x->cfg.priv_domid)) < 0 ||
