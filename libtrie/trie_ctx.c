@@ -70,6 +70,12 @@ trie_ctx_gen(const struct trie_ctx *cx)
 }
 
 uint64_t
+trie_ctx_next_gen(struct trie_ctx *cx)
+{
+	return ++cx->gen;
+}
+
+uint64_t
 trie_ctx_live_nodes(const struct trie_ctx *cx)
 {
 	return cx->live_nodes;
@@ -111,14 +117,14 @@ trie__free(struct trie_ctx *cx, void *p, size_t size)
 	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
 } while (0)
 
-uint32_t
-trie__hash(const struct trie_ctx *cx, const char *s, size_t len)
+static uint64_t
+siphash13(uint64_t k0, uint64_t k1, const void *s, size_t len)
 {
-	uint64_t v0 = cx->k0 ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = cx->k1 ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = cx->k0 ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = cx->k1 ^ 0x7465646279746573ULL;
-	const unsigned char *p = (const unsigned char *)s;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
+	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
+	uint64_t v3 = k1 ^ 0x7465646279746573ULL;
+	const unsigned char *p = s;
 	uint64_t b = (uint64_t)len << 56, m;
 	size_t i, left = len & 7, full = len - left;
 
@@ -137,6 +143,20 @@ trie__hash(const struct trie_ctx *cx, const char *s, size_t len)
 	SIPROUND;
 	SIPROUND;
 	SIPROUND;
-	b = v0 ^ v1 ^ v2 ^ v3;
-	return (uint32_t)(b ^ (b >> 32));
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint32_t
+trie__hash(const struct trie_ctx *cx, const char *s, size_t len)
+{
+	uint64_t h = siphash13(cx->k0, cx->k1, s, len);
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+uint64_t
+trie_hash64(uint64_t seed, const void *data, size_t len)
+{
+	return siphash13(seed ^ 0x736f6d6570736575ULL,
+	    (seed * 0x9e3779b97f4a7c15ULL) ^ 0x646f72616e646f6dULL, data, len);
 }

@@ -68,7 +68,11 @@ usage(FILE *f)
 "  -P, --output-pid        print the pid on stdout once serving\n"
 "  -D, --no-domain-init    do not connect dom0's ring (socket only;\n"
 "                          also works with no Xen at all)\n"
-"  -T, --trace-file FILE   log every request and reply to FILE\n"
+"  -T, --trace-file FILE   log every request and reply to FILE (the\n"
+"                          access log; reopened on SIGHUP)\n"
+"      --trace-control=+|-CLASS\n"
+"                          accepted for compatibility: the trace file\n"
+"                          always holds every request and reply\n"
 "      --log-file FILE     diagnostics to FILE instead of syslog/stderr\n"
 "      --socket PATH       listen on PATH (default $XENSTORED_PATH, else\n"
 "                          $XENSTORED_RUNDIR/socket, else\n"
@@ -98,8 +102,8 @@ usage(FILE *f)
 "                          $XENSTORED_STATEDIR, else /var/lib/xenstored;\n"
 "                          none with -D)\n"
 "      --no-state          keep the store in memory only\n"
-"      --fsync POLICY      none (survives a daemon crash), batch (once\n"
-"                          per loop iteration, default) or always\n"
+"      --fsync POLICY      none (survives a daemon crash, the default),\n"
+"                          batch (once per loop iteration) or always\n"
 "      --fresh             start empty, discarding saved state\n"
 "      --journal-max BYTES start a new snapshot when the journal grows\n"
 "                          past this (default 64 MiB)\n"
@@ -186,12 +190,13 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->event_port = -1;
-	cfg->fsync = 1;
+	cfg->fsync = 0;
 	cfg->watch_event_timeout = 20;
 	quota_defaults(&cfg->quota);
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a previous parse's state. */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
+	while ((c = getopt_long(argc, argv, ":DE:F:HNPS:t:A:M:Q:q:T:RI::KVW:w:U",
 	    options, NULL)) != -1) {
 		switch (c) {
 		case 'D': cfg->no_domain_init = true; break;
@@ -211,7 +216,7 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 			if (strcmp(optarg, "none") == 0)
 				cfg->fsync = 0;
 			else if (strcmp(optarg, "batch") == 0)
-				cfg->fsync = 1;
+				cfg->fsync = 0;
 			else if (strcmp(optarg, "always") == 0)
 				cfg->fsync = 2;
 			else {
@@ -295,10 +300,24 @@ config_parse(struct xsd_config *cfg, int argc, char **argv, void *outp,
 		case 'H':
 			usage(out);
 			return 1;
+		case ':':
+			/* For a long option optopt is its value, not a letter. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				fprintf(err, "pxenstored: option %s needs an "
+				    "argument\n", argv[optind - 1]);
+			else
+				fprintf(err, "pxenstored: option -%c needs an "
+				    "argument\n", optopt);
+			rc = -EINVAL;
+			break;
 		default:
 			/* Like the C daemon: complain, carry on. */
-			fprintf(err, "pxenstored: ignoring unknown option "
-			    "'%s'\n", argv[optind - 1]);
+			if (optopt)
+				fprintf(err, "pxenstored: ignoring unknown "
+				    "option -%c\n", optopt);
+			else
+				fprintf(err, "pxenstored: ignoring unknown "
+				    "option '%s'\n", argv[optind - 1]);
 			break;
 		}
 		if (rc < 0)

@@ -37,6 +37,9 @@ TAILQ_HEAD(txn_list, txn);
 struct conn {
 	TAILQ_ENTRY(conn) link;		/* xsd->conns */
 	TAILQ_ENTRY(conn) dirty_link;	/* xsd->dirty while output waits */
+	TAILQ_ENTRY(conn) stuck_link;	/* xsd->stuck: peer not reading */
+	bool stuck;
+	uint64_t stuck_since;		/* ms: last progress of its output */
 	unsigned long id;
 	struct xsd *x;			/* borrowed */
 	const struct conn_ops *ops;
@@ -47,16 +50,43 @@ struct conn {
 	bool closing;
 	bool dirty;
 	bool stalled;			/* input paused: too much output */
+	bool deferred;			/* waiting for dom0's transaction */
+	TAILQ_ENTRY(conn) deferred_link;	/* xsd->deferred */
+	/*
+	 * Fairness: requests handled in loop pass `pass` (unprivileged
+	 * connections stop at CONN_PASS_REQUESTS: throttled), and the
+	 * ready list of connections whose kept input is handled in a
+	 * later pass (throttled, or resumed after a stall).
+	 */
+	uint64_t pass;
+	unsigned pass_reqs;
+	bool throttled;
+	bool ready;			/* on xsd->ready */
+	uint64_t ready_pass;		/* the pass it was put there */
+	TAILQ_ENTRY(conn) ready_link;
+	unsigned eagain_streak;		/* commits refused in a row */
 	bool blocked;			/* transport cannot take output */
 	/* partial or unprocessed input */
 	uint8_t *in;
 	size_t inlen, incap;
-	/* output: bytes [outhead, outlen) still to send */
+	/*
+	 * output: bytes [outhead, outlen) still to send; the first message
+	 * not completely sent starts at outmsg (<= outhead)
+	 */
 	uint8_t *out;
 	size_t outhead, outlen, outcap;
+	size_t outmsg;			/* start of the message at outhead */
 	size_t outmsg_end;		/* end of the message at outhead */
 	size_t out_safe;		/* may be sent up to here: durable */
 	unsigned outmsgs;		/* replies and events not fully sent */
+	/*
+	 * Byte counts since the connection began, so that the journal can
+	 * record what changed in the buffers instead of all they hold:
+	 * appended to / taken from the front of in and out, and out_epoch
+	 * counts changes that are neither (events dropped from the middle).
+	 */
+	uint64_t in_added, in_taken, out_added, out_taken;
+	uint32_t out_epoch;
 	struct txn_list txns;
 	unsigned ntxns;
 	uint32_t next_txid;
@@ -67,6 +97,14 @@ struct conn {
 
 /* Above this much queued output a connection's input is paused. */
 #define CONN_OUT_STALL (256 * 1024)
+
+/*
+ * Requests an unprivileged connection may have handled in one pass of
+ * the loop; the rest of its input waits for the next pass, after every
+ * other connection had its turn.  (Within a pass replies are not sent,
+ * so the outstanding quota, 20 by default, usually stops it first.)
+ */
+#define CONN_PASS_REQUESTS 32
 
 /*
  * A new connection for domain `domid` (privileged or not), registered in
@@ -94,8 +132,19 @@ int conn_input(struct conn *c, const void *data, size_t len);
  */
 bool conn_must_wait(const struct conn *c);
 
-/* Handle input kept back by a stall, once it need not wait any more. */
+/*
+ * A stalled connection may take requests again (if it need not wait any
+ * more): input kept back is handled in the next pass (conns_run_ready),
+ * never from inside a handler or after the pass's journal batch.
+ */
 void conn_resume(struct conn *c);
+
+/*
+ * Before sleeping: handle the kept input of connections put on the ready
+ * list in an earlier pass (throttled, or resumed).  Those throttled again
+ * wait for the next pass.
+ */
+void conns_run_ready(struct xsd *x);
 
 /*
  * Queue one message.  `payload` is copied.  Returns 0 or -ENOMEM (the
@@ -137,6 +186,19 @@ conn_out_release(struct conn *c)
  */
 int conn_restore_output(struct conn *c, const void *out, size_t len,
     size_t head_rest);
+
+/*
+ * The transport tried to send: `progress` if some bytes went.  An
+ * unprivileged peer that leaves output unread is remembered, so that its
+ * watch events can be discarded after the watch-event timeout.
+ */
+void conn_sent(struct conn *c, bool progress);
+
+/*
+ * Discard queued watch events not yet started (the watch-event timeout):
+ * replies stay.  Returns the number dropped.
+ */
+unsigned conn_drop_events(struct conn *c);
 
 /* Drop all watches and transactions (RESET_WATCHES, ring reset). */
 void conn_reset(struct conn *c);

@@ -1,17 +1,13 @@
 /*
  * daemon.c: glue every part of the daemon shares: who a connection acts
- * as, whether an ACL entry still counts, domain tracking, and the work
- * done once per loop iteration before sleeping.
+ * as, whether an ACL entry still counts, domain tracking.
  */
 #include <stdlib.h>
 
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
-#include "liveupdate.h"
 #include "perms.h"
-#include "persist.h"
-#include "ring_conn.h"
 #include "xen.h"
 
 void
@@ -49,30 +45,10 @@ daemon_track(struct xsd *x, unsigned domid)
 		return d;
 	if (d != NULL)
 		return NULL;	/* still being torn down */
+	/*
+	 * The next generation: a node changed before now (even the last
+	 * one, at trie_ctx_gen) is older than the domain.
+	 */
 	return domain_track(&x->doms, domid, &x->cfg.quota,
-	    trie_ctx_gen(x->store.cx));
-}
-
-void
-daemon_before_sleep(void *arg)
-{
-	struct xsd *x = arg;
-	struct conn *c;
-
-	rings_before_sleep(x);
-	/* What this iteration changed is durable from here on. */
-	persist_batch_end(x);
-	rings_commit(x);
-	while ((c = TAILQ_FIRST(&x->dirty)) != NULL) {
-		TAILQ_REMOVE(&x->dirty, c, dirty_link);
-		c->dirty = false;
-		conn_out_release(c);
-		c->ops->kick(c);
-	}
-	while ((c = TAILQ_FIRST(&x->dead)) != NULL) {
-		TAILQ_REMOVE(&x->dead, c, link);
-		conn_free(c);
-	}
-	/* A quiet point: everything sent that could be, nobody half done. */
-	liveupdate_before_sleep(x);
+	    trie_ctx_gen(x->store.cx) + 1);
 }

@@ -26,7 +26,7 @@ struct domain {
 	int target;		/* SET_TARGET target, or -1 */
 	unsigned features;	/* XENSTORE_SERVER_FEATURE_* offered */
 	struct quota quota;	/* copy of the global values at tracking */
-	uint64_t first_gen;	/* store generation when first tracked */
+	uint64_t first_gen;	/* first store generation after tracking */
 	unsigned watches;	/* registered watches */
 	unsigned txns;		/* open transactions */
 	unsigned outstanding;	/* requests not completely answered */

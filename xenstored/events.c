@@ -20,6 +20,7 @@ struct fire {
 	const char *path;
 	const struct trie_node *old, *new;
 	int special;		/* SPECIAL_* or -1 */
+	const struct special_perms *sp_old;	/* or NULL */
 };
 
 static bool
@@ -47,8 +48,12 @@ permitted(struct fire *f, struct conn *c)
 	if (f->special >= 0) {
 		const struct special_perms *sp = &x->store.special[f->special];
 
-		return perms_for(sp->p, sp->n, sp->gen, &who,
-		    daemon_entry_alive, x) & PERM_READ;
+		if (perms_for(sp->p, sp->n, sp->gen, &who,
+		    daemon_entry_alive, x) & PERM_READ)
+			return true;
+		sp = f->sp_old;
+		return sp != NULL && (perms_for(sp->p, sp->n, sp->gen, &who,
+		    daemon_entry_alive, x) & PERM_READ);
 	}
 	if (readable(x, &who, f->new) || readable(x, &who, f->old))
 		return true;
@@ -98,7 +103,7 @@ on_match(void *arg, struct watch *w)
 static void
 fire_one(struct xsd *x, const struct trie_change *ch, bool exact)
 {
-	struct fire f = { x, ch->path, ch->old, ch->new, -1 };
+	struct fire f = { x, ch->path, ch->old, ch->new, -1, NULL };
 
 	watches_match(&x->watches, ch->path, exact, on_match, &f);
 }
@@ -183,14 +188,21 @@ events_fire_log(struct xsd *x, const struct trie_log *log, bool merge)
 }
 
 void
-events_fire_special(struct xsd *x, int special)
+events_fire_special_perms(struct xsd *x, int special,
+    const struct special_perms *old)
 {
 	static const char *const names[SPECIAL_COUNT] = {
 		"@introduceDomain", "@releaseDomain",
 	};
-	struct fire f = { x, names[special], NULL, NULL, special };
+	struct fire f = { x, names[special], NULL, NULL, special, old };
 
 	watches_match(&x->watches, names[special], true, on_match, &f);
+}
+
+void
+events_fire_special(struct xsd *x, int special)
+{
+	events_fire_special_perms(x, special, NULL);
 }
 
 void

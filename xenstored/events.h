@@ -11,6 +11,7 @@
 #include "trie.h"
 
 struct conn;
+struct special_perms;
 struct xsd;
 
 /*
@@ -23,6 +24,13 @@ void events_fire_log(struct xsd *x, const struct trie_log *log, bool merge);
 
 /* Fire @introduceDomain or @releaseDomain (store.h's SPECIAL_*). */
 void events_fire_special(struct xsd *x, int special);
+
+/*
+ * The same after SET_PERMS on it: a watcher that could read it under the
+ * old permissions `old` (borrowed) qualifies too.
+ */
+void events_fire_special_perms(struct xsd *x, int special,
+    const struct special_perms *old);
 
 /* The event every new watch gets at once: the path as registered. */
 void events_initial(struct xsd *x, struct conn *c, const char *path,

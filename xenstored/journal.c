@@ -5,7 +5,7 @@
  *   RM       path\0
  *   PERMS    u32 n, n x 4-byte entries, path\0
  *   INTRODUCE u32 domid, u32 remote port, u64 gfn, u32 features, u32 flags
- *   RELEASE, RESET  u32 domid
+ *   RELEASE, RESET, FORGET  u32 domid
  *   SHUTDOWN, TARGET, FEATURES, TXN_OPEN, TXN_CLOSE  u32 domid, u32 v
  *   QUOTA    u32 domid (or J_GLOBAL_QUOTA), u32 id, u32 soft, u32 value
  *   WATCH    u32 domid, i32 depth, u32 relative, path\0, token\0
@@ -157,6 +157,29 @@ j_ring_sync(struct sbuf *b, unsigned domid, uint32_t req_cons,
 }
 
 void
+j_ring_delta(struct sbuf *b, unsigned domid, uint32_t req_cons,
+    uint32_t rsp_off, uint32_t flags, uint32_t error, uint32_t head_rest,
+    uint32_t in_drop, const void *in, size_t inlen, uint32_t out_drop,
+    const void *out, size_t outlen)
+{
+	size_t r = stream_begin(b, REC_PX_J_RING_DELTA);
+
+	stream_u32(b, domid);
+	stream_u32(b, req_cons);
+	stream_u32(b, rsp_off);
+	stream_u32(b, flags);
+	stream_u32(b, error);
+	stream_u32(b, head_rest);
+	stream_u32(b, in_drop);
+	stream_u32(b, (uint32_t)inlen);
+	stream_u32(b, out_drop);
+	stream_u32(b, (uint32_t)outlen);
+	stream_bytes(b, in, inlen);
+	stream_bytes(b, out, outlen);
+	stream_end(b, r);
+}
+
+void
 j_batch(struct sbuf *b, size_t start)
 {
 	uint32_t sum = b->err ? 0 : stream_sum(0, b->p + start,
@@ -171,7 +194,7 @@ int
 j_decode(const struct stream_rec *rec, struct jrec *j)
 {
 	struct cursor c;
-	uint32_t u, in, out;
+	uint32_t u = 0, in = 0, out = 0;
 	bool ok = true;
 
 	memset(j, 0, sizeof(*j));
@@ -204,6 +227,7 @@ j_decode(const struct stream_rec *rec, struct jrec *j)
 		break;
 	case REC_PX_J_RELEASE:
 	case REC_PX_J_RESET:
+	case REC_PX_J_FORGET:
 		ok = cur_u32(&c, &j->domid);
 		break;
 	case REC_PX_J_SHUTDOWN:
@@ -234,6 +258,16 @@ j_decode(const struct stream_rec *rec, struct jrec *j)
 		    cur_u32(&c, &in) &&
 		    cur_u32(&c, &out) && cur_bytes(&c, in, &j->in) &&
 		    cur_bytes(&c, out, &j->out);
+		j->inlen = in;
+		j->outlen = out;
+		break;
+	case REC_PX_J_RING_DELTA:
+		ok = cur_u32(&c, &j->domid) && cur_u32(&c, &j->req_cons) &&
+		    cur_u32(&c, &j->rsp_off) && cur_u32(&c, &j->flags) &&
+		    cur_u32(&c, &j->error) && cur_u32(&c, &j->head_rest) &&
+		    cur_u32(&c, &j->in_drop) && cur_u32(&c, &in) &&
+		    cur_u32(&c, &j->out_drop) && cur_u32(&c, &out) &&
+		    cur_bytes(&c, in, &j->in) && cur_bytes(&c, out, &j->out);
 		j->inlen = in;
 		j->outlen = out;
 		break;

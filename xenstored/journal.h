@@ -39,6 +39,15 @@ void j_unwatch(struct sbuf *b, unsigned domid, const char *path,
 void j_ring_sync(struct sbuf *b, unsigned domid, uint32_t req_cons,
     uint32_t rsp_off, uint32_t flags, uint32_t error, uint32_t head_rest,
     const void *in, size_t inlen, const void *out, size_t outlen);
+/*
+ * The ring's state as a change of the last RING_SYNC or RING_DELTA of the
+ * same domain: the first in_drop/out_drop bytes of its buffers were used
+ * up, in/out were appended; the positions are absolute.
+ */
+void j_ring_delta(struct sbuf *b, unsigned domid, uint32_t req_cons,
+    uint32_t rsp_off, uint32_t flags, uint32_t error, uint32_t head_rest,
+    uint32_t in_drop, const void *in, size_t inlen, uint32_t out_drop,
+    const void *out, size_t outlen);
 /* Close the batch that started at offset `start` of b. */
 void j_batch(struct sbuf *b, size_t start);
 
@@ -58,6 +67,7 @@ struct jrec {
 	uint32_t req_cons, rsp_off, error, head_rest;
 	const uint8_t *in, *out;
 	size_t inlen, outlen;
+	uint32_t in_drop, out_drop;	/* RING_DELTA */
 	uint32_t sum;
 };
 

@@ -3,7 +3,8 @@
  * follows C HEAD (permissions-watches.md §3.6): nodes it owns are removed
  * with their subtrees and the usual watch events (or given to the
  * privileged domain with -K), and ACL entries naming it are removed from
- * every other node, so that a new domain reusing the id inherits nothing.
+ * every other node and from the special paths' lists, so that a new
+ * domain reusing the id inherits nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -156,6 +157,35 @@ apply_all(struct xsd *x, struct pathlist *l, update_fn *fn, bool events)
 	}
 }
 
+/* The special paths' lists forget it too (C: "plus the two special"). */
+static void
+clean_specials(struct xsd *x, unsigned domid)
+{
+	struct trie_perm buf[64], *np;
+	int i;
+
+	for (i = 0; i < SPECIAL_COUNT; i++) {
+		const struct special_perms *sp = &x->store.special[i];
+		size_t j, k = 0;
+
+		np = sp->n <= 64 ? buf : malloc(sp->n * sizeof(*np));
+		if (np == NULL)
+			continue;
+		for (j = 0; j < sp->n; j++) {
+			if (j > 0 && sp->p[j].id == domid)
+				continue;
+			np[k] = sp->p[j];
+			if (j == 0 && np[k].id == domid)
+				np[k].id = (uint16_t)x->cfg.priv_domid;
+			k++;
+		}
+		if (k != sp->n || np[0].id != sp->p[0].id)
+			store_set_special(&x->store, i, np, k);
+		if (np != buf)
+			free(np);
+	}
+}
+
 /* Nodes owned by the domain go (or change hands); ACLs forget it. */
 void
 lifecycle_clean_tree(struct xsd *x, unsigned domid)
@@ -173,6 +203,23 @@ lifecycle_clean_tree(struct xsd *x, unsigned domid)
 	if (trie_walk(x->store.cx, x->store.root, acl_visit, &l) == 0)
 		apply_all(x, &l, do_perms, false);
 	pathlist_free(&l);
+	clean_specials(x, domid);
+}
+
+void
+lifecycle_forget(struct xsd *x, struct domain *d)
+{
+	unsigned domid = d->domid;
+
+	persist_domain(x, REC_PX_J_FORGET, domid, 0);
+	/*
+	 * Its nodes and ACL entries go too, as at a release: entries only
+	 * lapse by generation, and a rewrite of the node would give them a
+	 * newer one, granting the next domain with this id what this one
+	 * had (XSA-322).
+	 */
+	lifecycle_clean_tree(x, domid);
+	domain_forget(&x->doms, d);
 }
 
 int
@@ -180,7 +227,7 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
     unsigned port)
 {
 	struct domain *d = domain_find(&x->doms, domid);
-	bool fresh = d == NULL || !d->introduced;
+	bool fresh = d == NULL || !d->introduced, tracked = d == NULL;
 	int rc;
 
 	if (d != NULL && d->dying)
@@ -194,6 +241,12 @@ lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
 	if (rc < 0) {
 		log_warn(&x->log, "INTRODUCE of domain %u: error %d", domid,
 		    rc);
+		/*
+		 * Tracked for this request only: forget it, so that a later
+		 * INTRODUCE starts its generation (stale ACL entries) then.
+		 */
+		if (tracked && d->nconns == 0)
+			domain_forget(&x->doms, d);
 		return rc;
 	}
 	d->introduced = true;

@@ -1,7 +1,8 @@
 /*
  * log.c: see log.h.  Log lines go to one destination chosen at start:
  * stderr in the foreground, syslog when daemonized, or a file given with
- * --log-file (reopened on SIGHUP so logrotate can move it).
+ * --log-file (reopened on SIGHUP so logrotate can move it).  Until the
+ * daemon serves, warnings and errors are copied to stderr as well.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -37,6 +38,7 @@ log_init(struct xsd_log *l, int dest, const char *file, bool verbose)
 	memset(l, 0, sizeof(*l));
 	l->dest = dest;
 	l->verbose = verbose;
+	l->starting = true;
 	if (dest == LOG_DEST_FILE) {
 		l->file = strdup(file);
 		l->fp = l->file ? open_append(l->file) : NULL;
@@ -66,6 +68,12 @@ log_fini(struct xsd_log *l)
 	if (l->dest == LOG_DEST_SYSLOG)
 		closelog();
 	memset(l, 0, sizeof(*l));
+}
+
+void
+log_started(struct xsd_log *l)
+{
+	l->starting = false;
 }
 
 void
@@ -110,6 +118,13 @@ log_msg(struct xsd_log *l, int prio, const char *fmt, ...)
 
 	if (prio == LOG_DEBUG && !l->verbose)
 		return;
+	if (l->starting && prio <= LOG_WARNING && l->dest != LOG_DEST_STDERR) {
+		va_start(ap, fmt);
+		fputs("pxenstored: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
 	va_start(ap, fmt);
 	if (l->dest == LOG_DEST_SYSLOG) {
 		vsyslog(prio, fmt, ap);

@@ -13,6 +13,7 @@
 struct xsd_log {
 	int dest;		/* LOG_DEST_* */
 	bool verbose;
+	bool starting;		/* until log_started: problems also to stderr */
 	char *file;		/* --log-file, owned */
 	FILE *fp;		/* open --log-file */
 	char *trace_path;	/* -T / CONTROL logfile, owned */
@@ -27,6 +28,14 @@ struct xsd_log {
 /* Start logging; a file destination that cannot be opened falls back. */
 void log_init(struct xsd_log *l, int dest, const char *file, bool verbose);
 void log_fini(struct xsd_log *l);
+
+/*
+ * Start-up is over (the daemon serves; stdio may be detached): from now
+ * on warnings and errors go only to the chosen destination.  Before it,
+ * they are also written to stderr when that destination is syslog or a
+ * file, so a launcher sees why a start failed.
+ */
+void log_started(struct xsd_log *l);
 
 /* SIGHUP: reopen the log file and the trace file (rotation). */
 void log_reopen(struct xsd_log *l);

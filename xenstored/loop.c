@@ -238,8 +238,11 @@ loop_run(struct loop *l)
 		} else if (l->timers != NULL) {
 			uint64_t now = loop_now_ms();
 
-			timeout = l->timers->due <= now ? 0 :
-			    (int)(l->timers->due - now);
+			uint64_t wait = l->timers->due <= now ? 0 :
+			    l->timers->due - now;
+
+			/* a far timer just means a long sleep, then again */
+			timeout = wait > 86400000 ? 86400000 : (int)wait;
 		}
 		l->soon = false;
 		n = epoll_wait(l->epfd, ev, BATCH, timeout);

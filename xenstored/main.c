@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,30 @@ daemonize(int *ready_fd)
 	return 0;
 }
 
+/*
+ * Daemonizing moves to "/": anchor relative file names to the starting
+ * directory first, as the C daemon effectively does by opening its files
+ * before it moves.  A name stays relative if the cwd cannot be read.
+ */
+static void
+anchor_paths(struct xsd_config *cfg)
+{
+	char **names[] = { &cfg->socket_path, &cfg->rundir, &cfg->pid_file,
+	    &cfg->trace_file, &cfg->log_file, &cfg->state_dir };
+	char cwd[PATH_MAX], *abs;
+	size_t i;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (*names[i] == NULL || (*names[i])[0] == '/' ||
+		    asprintf(&abs, "%s/%s", cwd, *names[i]) < 0)
+			continue;
+		free(*names[i]);
+		*names[i] = abs;
+	}
+}
+
 static void
 redirect_stdio(void)
 {
@@ -183,31 +208,13 @@ random_seed(void)
 	return s ^ (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 }
 
-static void
-teardown(struct xsd *x)
-{
-	struct conn *c;
-
-	unix_unlisten(x);
-	persist_stop(x);
-	rings_fini(x);
-	while ((c = TAILQ_FIRST(&x->conns)) != NULL)
-		conn_close(c, NULL);
-	daemon_before_sleep(x);
-	watches_fini(&x->watches);
-	domains_fini(&x->doms);
-	store_fini(&x->store);
-	xen_close(&x->xen);
-	loop_free(&x->loop);
-}
-
 int
 main(int argc, char **argv)
 {
 	struct xsd *x = calloc(1, sizeof(*x));
 	struct sig sig = { -1, NULL, NULL };
 	struct restore *restored = NULL;
-	int rc, ready_fd = -1, pid_fd = -1;
+	int rc, status = 1, ready_fd = -1, pid_fd = -1;
 	char ok = 0;
 
 	if (x == NULL) {
@@ -215,34 +222,37 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = config_parse(&x->cfg, argc, argv, stdout, stderr);
-	if (rc != 0)
+	if (rc != 0) {
+		config_fini(&x->cfg);
+		free(x);
 		return rc > 0 ? 0 : 1;
+	}
 	x->argc = argc;
 	x->argv = argv;
-	TAILQ_INIT(&x->conns);
-	TAILQ_INIT(&x->dirty);
-	TAILQ_INIT(&x->dead);
+	if (!x->cfg.no_fork && !x->cfg.live_update)
+		anchor_paths(&x->cfg);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
 	/* After a live update we are already the daemon. */
 	if (!x->cfg.no_fork && !x->cfg.live_update &&
-	    daemonize(&ready_fd) < 0) {
-		log_err(&x->log, "cannot daemonize: %s", strerror(errno));
-		return 1;
+	    (rc = daemonize(&ready_fd)) < 0) {
+		log_err(&x->log, "cannot daemonize: %s", strerror(-rc));
+		goto out;
 	}
 	if (x->cfg.pid_file != NULL) {
 		rc = write_pidfile(x->cfg.pid_file, &pid_fd);
 		if (rc == -EEXIST) {
 			/* already running: the launcher's success case */
 			if (ready_fd >= 0 && write(ready_fd, &ok, 1) < 0)
-				return 0;
-			return 0;
+				log_warn(&x->log, "cannot signal the launcher");
+			status = 0;
+			goto out;
 		}
 		if (rc < 0) {
 			log_err(&x->log, "pid file %s: %s", x->cfg.pid_file,
 			    strerror(-rc));
-			return 1;
+			goto out;
 		}
 	}
 	raise_nofile(x);
@@ -250,22 +260,18 @@ main(int argc, char **argv)
 	    log_trace_open(&x->log, x->cfg.trace_file) < 0)
 		log_warn(&x->log, "cannot open trace file %s",
 		    x->cfg.trace_file);
-	if ((rc = loop_new(&x->loop)) < 0 ||
-	    (rc = store_init(&x->store, random_seed(),
-	    x->cfg.priv_domid)) < 0 ||
-	    (rc = watches_init(&x->watches)) < 0 ||
-	    (rc = domains_init(&x->doms)) < 0 ||
+	if ((rc = daemon_init(x, random_seed())) < 0 ||
 	    (rc = setup_signals(x, &sig)) < 0) {
 		log_err(&x->log, "start-up failed: %s", strerror(-rc));
-		return 1;
+		goto out;
 	}
-	loop_before_sleep(x->loop, daemon_before_sleep, x);
+	loop_timer(x->loop, 1000, daemon_housekeeping, x, NULL);
 	if (x->cfg.live_update) {
 		rc = liveupdate_restore(x);
 		if (rc < 0) {
 			log_err(&x->log, "live update restore failed: %s",
 			    strerror(-rc));
-			return 1;
+			goto out;
 		}
 		goto serving;
 	}
@@ -273,61 +279,78 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		log_err(&x->log, "cannot recover the saved state in %s: %s "
 		    "(--fresh starts empty)", x->cfg.state_dir, strerror(-rc));
-		return 1;
+		goto out;
 	}
 	rc = unix_listen(x);
 	if (rc < 0) {
 		log_err(&x->log, "cannot listen on %s: %s", x->cfg.socket_path,
 		    strerror(-rc));
-		return 1;
+		goto out;
 	}
 	if (xen_open(&x->log, &x->xen) == 0) {
 		rc = rings_init(x);
 		if (rc < 0) {
 			log_err(&x->log, "cannot serve rings: %s",
 			    strerror(-rc));
-			return 1;
+			goto out;
 		}
-		if (restored != NULL)
+		if (restored != NULL) {
 			restore_instantiate(restored);
+			/* some may have died while we were down */
+			rings_check_domains(x);
+		}
 		if (!x->cfg.no_domain_init &&
 		    !(restored && restore_has_master(restored)) &&
 		    (rc = ring_conn_dom0(x)) < 0) {
 			log_err(&x->log, "cannot connect dom0's ring "
 			    "(/proc/xen/xsd_kva, xsd_port): %s", strerror(-rc));
-			return 1;
+			goto out;
 		}
 	} else if (!x->cfg.no_domain_init) {
 		log_err(&x->log, "no Xen here: use -D to serve sockets only");
-		return 1;
+		goto out;
 	}
 	restore_free(&restored);
 	rc = persist_begin(x);
 	if (rc < 0) {
 		log_err(&x->log, "cannot write to the state directory %s: %s",
 		    x->cfg.state_dir, strerror(-rc));
-		return 1;
+		goto out;
 	}
-	if (!x->cfg.no_fork)
-		redirect_stdio();
-	log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
-	    x->xen ? "" : " (no Xen: socket clients only)");
-	sd_notify(1, "READY=1");
 serving:
+	/* Like the C daemon: the pid goes out before stdout is detached. */
 	if (x->cfg.output_pid) {
 		printf("%ld\n", (long)getpid());
 		fflush(stdout);
 	}
+	/* Not after a live update: detached and announced long ago. */
+	if (!x->cfg.live_update) {
+		if (!x->cfg.no_fork)
+			redirect_stdio();
+		log_info(&x->log, "serving on %s%s", x->cfg.socket_path,
+		    x->xen ? "" : " (no Xen: socket clients only)");
+		sd_notify(1, "READY=1");
+	}
+	log_started(&x->log);
 	if (ready_fd >= 0) {
 		if (write(ready_fd, &ok, 1) < 0)
 			log_warn(&x->log, "cannot signal readiness");
 		close(ready_fd);
+		ready_fd = -1;
 	}
 	rc = loop_run(x->loop);
 	if (rc < 0)
 		log_err(&x->log, "event loop failed: %s", strerror(-rc));
+	status = rc < 0 ? 1 : 0;
+out:
+	/*
+	 * Also after a failed start: remove the socket and the pid file we
+	 * created, so that nothing claims a daemon is there.  A daemonizing
+	 * launcher still waiting on ready_fd sees it close and exits 1.
+	 */
+	restore_free(&restored);
 	loop_del(sig.lfd);
-	teardown(x);
+	daemon_fini(x);
 	liveupdate_fini(x);
 	if (sig.fd >= 0)
 		close(sig.fd);
@@ -335,8 +358,10 @@ serving:
 		unlink(x->cfg.pid_file);
 		close(pid_fd);
 	}
+	if (ready_fd >= 0)
+		close(ready_fd);
 	log_fini(&x->log);
 	config_fini(&x->cfg);
 	free(x);
-	return rc < 0 ? 1 : 0;
+	return status;
 }

@@ -72,10 +72,13 @@ access_to(struct req *r, const struct trie_node *n)
 	    r->x);
 }
 
+static int touch(struct req *r, const char *path);
+
 /*
  * The node at `path` if the caller has every bit of `want` on it.  A
  * missing node is ENOENT when the caller's access to the nearest existing
- * ancestor shares a bit with `want`, else EACCES.
+ * ancestor shares a bit with `want`, else EACCES.  In a transaction the
+ * lookup touches the node, present or not (the C daemon's access_node).
  */
 static int
 get_checked(struct req *r, const char *path, unsigned want, unsigned obs,
@@ -83,8 +86,10 @@ get_checked(struct req *r, const char *path, unsigned want, unsigned obs,
 {
 	const struct trie_node *n, *a;
 	size_t m;
-	int rc = view_get(r, path, obs | OBS_NODE, &n);
+	int rc = touch(r, path);
 
+	if (rc == 0)
+		rc = view_get(r, path, obs | OBS_NODE, &n);
 	if (rc < 0)
 		return rc;
 	if (n != NULL) {
@@ -104,6 +109,34 @@ static unsigned long
 record_size(size_t nperms, size_t vallen, size_t kidnames)
 {
 	return 16 + 8 * nperms + vallen + kidnames;
+}
+
+/*
+ * Node-size quota when `path` is created below the existing ancestor `a`
+ * (path[0..m)): every node written counts, as in the C daemon, so the
+ * ancestor whose child list grows, each created intermediate node (its
+ * child list names the next level) and the target with `len` bytes.
+ * Created nodes copy a's `np` permission entries.
+ */
+static bool
+creation_too_big(const struct quota *q, const char *path, size_t m,
+    const struct trie_node *a, size_t np, size_t len)
+{
+	const char *c = path + (m == 1 ? 1 : m + 1), *e = strchrnul(c, '/');
+	size_t alen;
+
+	trie_node_value(a, &alen);
+	if (quota_exceeded(q, Q_NODE_SIZE, record_size(np, alen,
+	    trie_node_child_names_len(a) + (size_t)(e - c) + 1)))
+		return true;
+	while (*e != '\0') {
+		c = e + 1;
+		e = strchrnul(c, '/');
+		if (quota_exceeded(q, Q_NODE_SIZE, record_size(np, 0,
+		    (size_t)(e - c) + 1)))
+			return true;
+	}
+	return quota_exceeded(q, Q_NODE_SIZE, record_size(np, len, 0));
 }
 
 /* Quotas a published change must respect, for unprivileged callers. */
@@ -134,7 +167,7 @@ touch(struct req *r, const char *path)
 
 	if (r->txn == NULL || r->who.priv || r->c->dom == NULL)
 		return 0;
-	n = txn_touch(r->txn, path);
+	n = txn_touch(r->txn, path, r->x->seed);
 	if (n < 0) {
 		r->txn->failed = -ENOMEM;
 		return (int)n;
@@ -288,8 +321,8 @@ set_common(struct req *r, const char *path, const void *val, size_t len,
 		if (!(access_to(r, a) & PERM_WRITE))
 			return -EACCES;
 		trie_node_perms(a, &np);
-		if (unpriv && d != NULL && quota_exceeded(&d->quota,
-		    Q_NODE_SIZE, record_size(np, len, 0)))
+		if (unpriv && d != NULL &&
+		    creation_too_big(&d->quota, path, m, a, np, len))
 			return -ENOSPC;
 		rc = touch(r, path);
 		if (rc == 0) {
@@ -345,8 +378,6 @@ op_rm(struct req *r)
 
 	if (rc < 0)
 		return rc;
-	if (strcmp(path, "/") == 0)
-		return -EINVAL;
 	rc = view_get(r, path, OBS_NODE, &n);
 	if (rc < 0)
 		return rc;
@@ -363,6 +394,9 @@ op_rm(struct req *r)
 	}
 	if (!(access_to(r, n) & PERM_WRITE))
 		return -EACCES;
+	/* After the permission check: a guest learns EACCES (XSA-353). */
+	if (strcmp(path, "/") == 0)
+		return -EINVAL;
 	rc = touch(r, path);
 	if (rc < 0)
 		return rc;
@@ -584,11 +618,23 @@ op_set_perms(struct req *r)
 			rc = -EPERM;
 			goto out;
 		}
-		rc = store_set_special(&r->x->store, idx, perms, np);
-		if (rc == 0) {
-			persist_update(r->x, P_PERMS, path, NULL, 0, perms, np,
-			    0);
-			events_fire_special(r->x, idx);
+		{
+			/* Watchers who could read it before hear of it. */
+			struct special_perms was = *sp;
+
+			was.p = malloc(sp->n * sizeof(*was.p));
+			if (was.p == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			memcpy(was.p, sp->p, sp->n * sizeof(*was.p));
+			rc = store_set_special(&r->x->store, idx, perms, np);
+			if (rc == 0) {
+				persist_update(r->x, P_PERMS, path, NULL, 0,
+				    perms, np, 0);
+				events_fire_special_perms(r->x, idx, &was);
+			}
+			free(was.p);
 		}
 		goto out;
 	}

@@ -111,6 +111,15 @@ op_transaction_end(struct req *r)
 	doit = r->argv[0][0] == 'T';
 	if (doit)
 		rc = commit(r, t);
+	if (r->who.priv) {
+		/* XSA-206: starved privileged transactions get their turn */
+		if (rc == -EAGAIN && ++r->c->eagain_streak >= PROTECT_AFTER)
+			daemon_protect(r->x, r->c);
+		else if (rc != -EAGAIN) {
+			r->c->eagain_streak = 0;
+			daemon_unprotect(r->x, r->c);
+		}
+	}
 	persist_txn(r->x, r->c, t->id, false);
 	txn_end(r->x->store.cx, r->c, t);
 	if (r->c->dom != NULL)

@@ -27,7 +27,9 @@ perms_for(const struct trie_perm *p, size_t n, uint64_t gen,
 		return PERM_READ | PERM_WRITE | PERM_OWNER;
 	if (n == 0)
 		return PERM_NONE;
-	if (!(p[0].flags & PERM_F_STALE) && matches(p[0].id, c))
+	/* (a DOMID_ANY owner would make everybody an owner: §3.4) */
+	if (!(p[0].flags & PERM_F_STALE) &&
+	    (p[0].id == DOMID_ANY || matches(p[0].id, c)))
 		return PERM_READ | PERM_WRITE | PERM_OWNER;
 	for (i = 1; i < n; i++) {
 		if (p[i].flags & PERM_F_STALE)

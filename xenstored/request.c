@@ -3,8 +3,9 @@
  * (wire.md §10): unknown type -> ENOSYS; privileged-only type from an
  * unprivileged connection -> EACCES; a non-zero tx_id must name an open
  * transaction of this connection (except WATCH/UNWATCH, which ignore it)
- * -> ENOENT; then the handler.  Replies longer than 4096 bytes become
- * E2BIG.
+ * -> ENOENT; a request that takes one string (READ, RM, ...) must be
+ * exactly that string, else EINVAL; then the handler.  Replies longer
+ * than 4096 bytes become E2BIG.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,28 +19,30 @@
 
 #define F_PRIV 0x1	/* privileged callers only */
 #define F_NOTID 0x2	/* tx_id is not looked up */
+#define F_ONEARG 0x4	/* exactly one string: the C daemon's onearg() */
 
 static const struct {
 	int (*fn)(struct req *r);
 	unsigned flags;
 } table[XSD_TYPE_LIMIT] = {
 	[XS_CONTROL] = { op_control, F_PRIV },
-	[XS_DIRECTORY] = { op_directory, 0 },
-	[XS_READ] = { op_read, 0 },
-	[XS_GET_PERMS] = { op_get_perms, 0 },
+	[XS_DIRECTORY] = { op_directory, F_ONEARG },
+	[XS_READ] = { op_read, F_ONEARG },
+	[XS_GET_PERMS] = { op_get_perms, F_ONEARG },
 	[XS_WATCH] = { op_watch, F_NOTID },
 	[XS_UNWATCH] = { op_unwatch, F_NOTID },
 	[XS_TRANSACTION_START] = { op_transaction_start, 0 },
 	[XS_TRANSACTION_END] = { op_transaction_end, 0 },
 	[XS_INTRODUCE] = { op_introduce, F_PRIV },
-	[XS_RELEASE] = { op_release, F_PRIV },
-	[XS_GET_DOMAIN_PATH] = { op_get_domain_path, 0 },
+	[XS_RELEASE] = { op_release, F_PRIV | F_ONEARG },
+	[XS_GET_DOMAIN_PATH] = { op_get_domain_path, F_ONEARG },
 	[XS_WRITE] = { op_write, 0 },
-	[XS_MKDIR] = { op_mkdir, 0 },
-	[XS_RM] = { op_rm, 0 },
+	[XS_MKDIR] = { op_mkdir, F_ONEARG },
+	[XS_RM] = { op_rm, F_ONEARG },
 	[XS_SET_PERMS] = { op_set_perms, 0 },
-	[XS_IS_DOMAIN_INTRODUCED] = { op_is_domain_introduced, F_PRIV },
-	[XS_RESUME] = { op_resume, F_PRIV },
+	[XS_IS_DOMAIN_INTRODUCED] = { op_is_domain_introduced,
+	    F_PRIV | F_ONEARG },
+	[XS_RESUME] = { op_resume, F_PRIV | F_ONEARG },
 	[XS_SET_TARGET] = { op_set_target, F_PRIV },
 	[XS_RESET_WATCHES] = { op_reset_watches, 0 },
 	[XS_DIRECTORY_PART] = { op_directory_part, 0 },
@@ -137,6 +140,12 @@ request_handle(struct xsd *x, struct conn *c, const struct wire_req *w)
 			send_error(x, c, w, -ENOENT);
 			return;
 		}
+	}
+	/* One string filling the payload: no extra argument, no tail. */
+	if ((table[type].flags & F_ONEARG) && (w->len == 0 ||
+	    memchr(w->body, '\0', w->len) != w->body + w->len - 1)) {
+		send_error(x, c, w, -EINVAL);
+		return;
 	}
 	daemon_caller(x, c, &r.who);
 	r.argc = wire_args(w->body, w->len, r.argv, REQ_ARGV);

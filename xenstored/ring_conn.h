@@ -72,8 +72,18 @@ struct conn *ring_conn_of(const struct domain *d);
 /* Append a RING_SYNC record of d's ring (positions, pending bytes). */
 void ring_conn_sync(const struct domain *d, struct sbuf *b);
 
-/* RING_SYNC records of every ring active in this iteration. */
+/*
+ * Records of every ring active in this iteration: RING_DELTAs against
+ * the previous record of the ring where possible, else RING_SYNCs.
+ */
 void rings_journal(struct xsd *x, struct sbuf *b);
+
+/*
+ * Forget what the journal recorded of every ring: each one's next record
+ * is a whole RING_SYNC.  For a new journal file (it must not depend on
+ * the one before) and after a failed journal write.
+ */
+void rings_journal_rebase(struct xsd *x);
 
 /* What a restart restores of a ring. */
 struct ring_restore {

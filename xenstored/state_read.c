@@ -174,13 +174,18 @@ decode_perms(const uint8_t *raw, size_t np)
 	return p;
 }
 
-/* Domains named by live ACL entries must be tracked for them to count. */
+/*
+ * Domains named by live ACL entries must be tracked for them to count.
+ * From entry `first`: a snapshot's owners need no tracking (a domain the
+ * daemon tracked has its own record), a journal's do (SET_PERMS tracked
+ * an owner that existed; one that did not is marked stale).
+ */
 static void
-track_named(struct xsd *x, const struct trie_perm *p, size_t np)
+track_named(struct xsd *x, const struct trie_perm *p, size_t np, size_t first)
 {
 	size_t i;
 
-	for (i = 0; i < np; i++)
+	for (i = first; i < np; i++)
 		if (!(p[i].flags & PERM_F_STALE) && p[i].id != DOMID_ANY)
 			daemon_track(x, p[i].id);
 }
@@ -207,7 +212,7 @@ apply_node(struct restore *r, const struct stream_rec *rec)
 	} else if (r->builder == NULL) {
 		rc = fail(r, -EIO, "node %s outside a snapshot", n.path);
 	} else {
-		track_named(r->x, p, n.np);
+		track_named(r->x, p, n.np, 1);
 		rc = trie_builder_add(r->builder, n.path, n.val, n.vlen, p,
 		    n.np);
 		if (rc < 0)
@@ -290,7 +295,7 @@ apply_update(struct restore *r, const struct jrec *j)
 			rc = -ENOMEM;
 			break;
 		}
-		track_named(x, p, j->np);
+		track_named(x, p, j->np, 0);
 		if (j->path[0] == '@') {
 			int idx = store_special_index(j->path);
 
@@ -393,19 +398,55 @@ rdom_txn(struct rdom *d, uint32_t id, bool open)
 	return 0;
 }
 
+/*
+ * old[drop..oldlen) followed by add[0..addlen): a new buffer in *res
+ * (owned by the caller), or -EIO if drop is past the end of old.
+ */
+static int
+splice_bytes(const uint8_t *old, size_t oldlen, uint32_t drop,
+    const uint8_t *add, size_t addlen, uint8_t **res, size_t *reslen)
+{
+	size_t keep;
+	uint8_t *p;
+
+	if (drop > oldlen)
+		return -EIO;
+	keep = oldlen - drop;
+	p = malloc(keep + addlen ? keep + addlen : 1);
+	if (p == NULL)
+		return -ENOMEM;
+	if (keep)
+		memcpy(p, old + drop, keep);
+	if (addlen)
+		memcpy(p + keep, add, addlen);
+	*res = p;
+	*reslen = keep + addlen;
+	return 0;
+}
+
+/*
+ * A RING_SYNC replaces what is known of the ring; a RING_DELTA changes
+ * the previous one's buffers (and is invalid without one).
+ */
 static int
 rdom_sync(struct rdom *d, const struct jrec *j)
 {
-	uint8_t *in = malloc(j->inlen ? j->inlen : 1);
-	uint8_t *out = malloc(j->outlen ? j->outlen : 1);
+	bool delta = j->type == REC_PX_J_RING_DELTA;
+	uint8_t *in = NULL, *out = NULL;
+	size_t inlen, outlen;
+	int rc;
 
-	if (in == NULL || out == NULL) {
+	if (delta && !d->rr.has_sync)
+		return -EIO;
+	rc = splice_bytes(d->in, delta ? d->rr.inlen : 0, delta ?
+	    j->in_drop : 0, j->in, j->inlen, &in, &inlen);
+	if (rc == 0)
+		rc = splice_bytes(d->out, delta ? d->rr.outlen : 0, delta ?
+		    j->out_drop : 0, j->out, j->outlen, &out, &outlen);
+	if (rc < 0) {
 		free(in);
-		free(out);
-		return -ENOMEM;
+		return rc;
 	}
-	memcpy(in, j->in, j->inlen);
-	memcpy(out, j->out, j->outlen);
 	free(d->in);
 	free(d->out);
 	d->in = in;
@@ -417,9 +458,9 @@ rdom_sync(struct rdom *d, const struct jrec *j)
 	d->rr.rsp_off = j->rsp_off;
 	d->rr.head_rest = j->head_rest;
 	d->rr.in = in;
-	d->rr.inlen = j->inlen;
+	d->rr.inlen = inlen;
 	d->rr.out = out;
-	d->rr.outlen = j->outlen;
+	d->rr.outlen = outlen;
 	return 0;
 }
 
@@ -460,6 +501,15 @@ apply_journal_rec(struct restore *r, const struct jrec *j)
 		d = domain_find(&x->doms, j->domid);
 		if (d != NULL && d->nconns == 0)
 			domain_forget(&x->doms, d);
+		return 0;
+	case REC_PX_J_FORGET:
+		/* a domain only counted (a node owner) went away: a domain
+		 * reusing its id starts afresh (first generation, quotas) */
+		d = domain_find(&x->doms, j->domid);
+		if (d != NULL && !d->introduced && d->nconns == 0) {
+			lifecycle_clean_tree(x, j->domid);
+			domain_forget(&x->doms, d);
+		}
 		return 0;
 	case REC_PX_J_SHUTDOWN:
 	case REC_PX_J_TARGET:
@@ -511,6 +561,7 @@ apply_journal_rec(struct restore *r, const struct jrec *j)
 	case REC_PX_J_TXN_CLOSE:
 		return rdom_txn(rd, j->v, j->type == REC_PX_J_TXN_OPEN);
 	case REC_PX_J_RING_SYNC:
+	case REC_PX_J_RING_DELTA:
 		return rdom_sync(rd, j);
 	default:
 		return 0;
@@ -623,6 +674,48 @@ restore_snapshot(struct restore *r, const void *data, size_t len,
 	return rc;
 }
 
+/*
+ * Damage at offset `from` of a journal is a torn last write only if no
+ * complete batch follows it (a torn write is a prefix of the last batch).
+ * Candidates are the 8-aligned batch-end headers after `from`: the batch
+ * that starts after one must parse and check out.  Bounded, so that a
+ * hostile file costs at most a few passes.
+ */
+static bool
+batch_follows(const uint8_t *data, size_t len, size_t from)
+{
+	size_t o, tried = 0;
+
+	for (o = (from + 7) & ~(size_t)7; o + 16 <= len && tried < 64;
+	    o += 8) {
+		struct stream_reader br;
+		struct stream_rec rec;
+		uint32_t h[2];
+
+		memcpy(h, data + o, 8);
+		if (h[0] != REC_PX_J_BATCH || h[1] != 8)
+			continue;
+		tried++;
+		br.p = data;
+		br.len = len;
+		br.off = o + 16;
+		br.version = STREAM_VERSION;
+		while (stream_next(&br, &rec) == 1) {
+			struct jrec j;
+			size_t end = (size_t)(rec.body - 8 - data);
+
+			if (rec.type != REC_PX_J_BATCH)
+				continue;
+			if (end > o + 16 && j_decode(&rec, &j) == 0 &&
+			    stream_sum(0, data + o + 16, end - (o + 16)) ==
+			    j.sum)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 int
 restore_journal(struct restore *r, const void *data, size_t len,
     uint64_t expect_gen, bool *dropped, char *why, size_t whylen)
@@ -655,7 +748,13 @@ restore_journal(struct restore *r, const void *data, size_t len,
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			*dropped = true;	/* torn inside a record */
+			/* a record runs past the end: torn inside it, unless
+			 * complete batches follow (a damaged length) */
+			if (batch_follows(data, len, batch))
+				return fail(r, -EIO, "journal damaged in the "
+				    "middle (a record length is wrong, valid "
+				    "batches follow)%s", "");
+			*dropped = true;
 			return 0;
 		}
 		if (rec.type != REC_PX_J_BATCH)

@@ -36,7 +36,11 @@ store_set_special(struct store *st, int idx, const struct trie_perm *p,
 	free(st->special[idx].p);
 	st->special[idx].p = np;
 	st->special[idx].n = n;
-	st->special[idx].gen++;
+	/*
+	 * From the trie's counter, like a node's generation: the ACL check
+	 * (daemon_entry_alive) compares it with a domain's first generation.
+	 */
+	st->special[idx].gen = trie_ctx_next_gen(st->cx);
 	return 0;
 }
 

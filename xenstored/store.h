@@ -17,7 +17,7 @@ enum special { SPECIAL_INTRODUCE, SPECIAL_RELEASE, SPECIAL_COUNT };
 struct special_perms {
 	struct trie_perm *p;	/* owned */
 	size_t n;
-	uint64_t gen;		/* bumped on change, like a node's */
+	uint64_t gen;		/* trie generation of the last change */
 };
 
 /* One per daemon.  Owns its root reference and its accounting. */

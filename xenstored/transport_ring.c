@@ -40,22 +40,38 @@
 /* Stop reading a guest while this much output waits for its ring. */
 #define RING_BACKLOG (4 * XENSTORE_RING_SIZE)
 
+/*
+ * The connection's byte counts as of the ring's last journal record: the
+ * next record only carries what changed since (a RING_DELTA), so a guest
+ * reading its replies a byte at a time costs the journal bytes, not the
+ * whole backlog each time.
+ */
+struct jmark {
+	bool valid;
+	unsigned long conn_id;
+	uint32_t out_epoch;
+	uint64_t in_added, in_taken, out_added, out_taken;
+};
+
 struct ring {
 	struct xsd *x;
 	struct domain *d;
 	struct xenstore_domain_interface *intf;
 	bool kva;		/* dom0's page from xsd_kva (munmap) */
 	unsigned local_port;
+	unsigned remote_port;	/* the guest's end */
 	struct conn *conn;	/* NULL while quarantined */
 	bool quarantined;
 	uint32_t error;		/* what the error field was set to */
 	bool queued;		/* on rings->again */
+	uint64_t round;		/* rings->round when queued */
 	TAILQ_ENTRY(ring) again_link;
 	uint32_t in_pos;	/* request bytes read (req_cons lags) */
 	bool to_consume;	/* on rings->consume */
 	TAILQ_ENTRY(ring) consume_link;
 	bool touched;		/* on rings->touched: journal its state */
 	TAILQ_ENTRY(ring) touched_link;
+	struct jmark jm;	/* what the journal last recorded */
 };
 
 TAILQ_HEAD(ring_list, ring);
@@ -66,6 +82,7 @@ struct rings {
 	struct ring **by_port;	/* local port -> ring */
 	size_t nports;
 	struct ring_list again;	/* more input than one service took */
+	uint64_t round;		/* rings_before_sleep calls */
 	struct ring_list consume;	/* read: hand req_cons back */
 	struct ring_list touched;	/* state changed this iteration */
 };
@@ -106,6 +123,7 @@ again(struct ring *r)
 	if (r->queued)
 		return;
 	r->queued = true;
+	r->round = rs->round;
 	TAILQ_INSERT_TAIL(&rs->again, r, again_link);
 	loop_wake_soon(r->x->loop);
 }
@@ -187,6 +205,12 @@ quarantine(struct ring *r, uint32_t error, const char *why)
 		ring_set_error(r->intf, error);
 	r->error = error;
 	r->quarantined = true;
+	/*
+	 * The ring is left exactly as the guest wrote it: bytes peeked in
+	 * this batch are not consumed, so req_cons never moves after the
+	 * error becomes visible (only a reconnect resets the indexes).
+	 */
+	unconsume(r);
 	persist_domain(r->x, REC_PX_J_RESET, r->d->domid, 0);
 	mark_touched(r);
 	r->conn = NULL;
@@ -221,10 +245,19 @@ ring_flush(struct ring *r)
 	}
 	if (wrote)
 		xen_notify(r->x->xen, r->local_port);
+	if (c != NULL)
+		conn_sent(c, wrote);
 	if (c != NULL && c->stalled)
 		conn_resume(c);
-	/* Output drained enough: input we held back can be read now. */
-	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&
+	/*
+	 * Output drained enough: input we held back can be read now.  Not
+	 * while the connection is stalled (its outstanding quota, say):
+	 * its ring would be served again and again for nothing, a busy
+	 * loop for as long as the guest does not read; the end of the stall
+	 * serves it (ring_stall).
+	 */
+	if (c != NULL && !c->closing && !c->stalled &&
+	    conn_out_pending(c) < RING_BACKLOG &&
 	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
@@ -234,6 +267,17 @@ ring_kick(struct conn *c)
 {
 	if (c->tp != NULL)
 		ring_flush(c->tp);
+}
+
+/* Input was held back (throttled, deferred, backed up): read it again. */
+static void
+ring_stall(struct conn *c, bool on)
+{
+	struct ring *r = c->tp;
+
+	if (!on && r != NULL && r->conn == c && !r->quarantined &&
+	    ring_input_after(r->intf, r->in_pos) > 0)
+		again(r);
 }
 
 static void
@@ -246,7 +290,7 @@ ring_conn_destroy(struct conn *c)
 }
 
 static const struct conn_ops ring_ops = {
-	"ring", ring_kick, NULL, ring_conn_destroy,
+	"ring", ring_kick, ring_stall, ring_conn_destroy,
 };
 
 /* A fresh connection for the ring's domain. */
@@ -369,10 +413,11 @@ scan_one(void *arg, struct domain *d)
 		return;
 	rc = xen_domain_info(s->x->xen, d->domid, &info);
 	if (!d->introduced) {
-		/* A domain only counted (a node owner): forget it when gone,
-		 * so a reused id starts afresh. */
-		if (rc == -ENOENT && d->nconns == 0)
-			domain_forget(&s->x->doms, d);
+		/* A domain only counted (a node owner): forget it when dying
+		 * or gone (Xen raises no VIRQ when a dying domain is finally
+		 * destroyed), so a reused id starts afresh. */
+		if ((rc == -ENOENT || info.dying) && d->nconns == 0)
+			lifecycle_forget(s->x, d);
 		return;
 	}
 	if (rc == -ENOENT || info.dying) {
@@ -420,17 +465,20 @@ void
 rings_before_sleep(struct xsd *x)
 {
 	struct rings *rs = x->rings;
-	struct ring_list now;
 	struct ring *r;
 
-	if (rs == NULL || TAILQ_EMPTY(&rs->again))
+	if (rs == NULL)
 		return;
-	/* Serve each waiting ring once; those still busy queue again. */
-	TAILQ_INIT(&now);
-	TAILQ_CONCAT(&now, &rs->again, again_link);
-	while ((r = TAILQ_FIRST(&now)) != NULL) {
-		TAILQ_REMOVE(&now, r, again_link);
-		r->queued = false;
+	/*
+	 * Serve each waiting ring once; those still busy queue again, for
+	 * the next round.  Walked on the list itself, not a copy: a
+	 * request served here may release another domain, whose ring
+	 * leaves the list (and is freed) with it.
+	 */
+	rs->round++;
+	while ((r = TAILQ_FIRST(&rs->again)) != NULL &&
+	    r->round != rs->round) {
+		unqueue(r);
 		ring_service(r);
 	}
 }
@@ -514,6 +562,7 @@ ring_attach(struct xsd *x, struct domain *d, void *page, bool kva,
 	r->d = d;
 	r->intf = page;
 	r->kva = kva;
+	r->remote_port = remote;
 	rc = xen_bind(x->xen, d->domid, remote, &r->local_port);
 	if (rc < 0) {
 		free(r);
@@ -586,6 +635,10 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 		unsigned local;
 
 		rc = xen_bind(x->xen, d->domid, port, &local);
+		if (rc < 0 && port == r->remote_port) {
+			/* The same port, still bound to us: keep that. */
+			return ring_restart(r);
+		}
 		if (rc < 0)
 			return rc;
 		rc = port_set(x->rings, local, r);
@@ -599,6 +652,7 @@ ring_conn_introduce(struct xsd *x, struct domain *d, unsigned long gfn,
 		}
 		r->local_port = local;
 		d->remote_port = port;
+		r->remote_port = port;
 		return ring_restart(r);
 	}
 	page = xen_map_ring(x->xen, d->domid, gfn, &err);
@@ -634,26 +688,72 @@ ring_conn_of(const struct domain *d)
 	return r != NULL ? r->conn : NULL;
 }
 
+/*
+ * A buffer went from `was` bytes (as recorded) to `now` bytes, `taken`
+ * of them used up from its front in between: how many of the recorded
+ * bytes are dropped and how many at the end of the buffer are new.
+ */
 static void
-sync_record(const struct ring *r, struct sbuf *b)
+buffer_change(uint64_t was, uint64_t now, uint64_t taken, uint32_t *drop,
+    size_t *added)
+{
+	uint64_t d = taken < was ? taken : was;
+
+	*drop = (uint32_t)d;
+	*added = (size_t)(now - (was - d));
+}
+
+/*
+ * Journal the ring's state: a RING_DELTA against the previous record when
+ * the same connection's buffers only grew at the end and shrank at the
+ * front since; a whole RING_SYNC otherwise (or when full is asked for).
+ */
+static void
+sync_record(struct ring *r, struct sbuf *b, bool full)
 {
 	const struct conn *c = r->conn;
+	struct jmark *m = &r->jm;
 	uint32_t flags = r->quarantined ? J_RING_QUARANTINED : 0;
-	uint32_t head = 0;
+	uint32_t head = 0, rsp = ring_get_rsp_prod(r->intf);
+	size_t inlen = c ? c->inlen : 0, outlen = c ? conn_out_pending(c) : 0;
+	const uint8_t *in = c ? c->in : NULL;
+	const uint8_t *out = c ? c->out + c->outhead : NULL;
 
 	if (c != NULL && c->outmsgs > 0)
 		head = (uint32_t)(c->outmsg_end - c->outhead);
-	/* Output not yet in the ring starts where the ring stops now. */
-	j_ring_sync(b, r->d->domid, r->in_pos, ring_get_rsp_prod(r->intf),
-	    flags, r->error, head, c ? c->in : NULL, c ? c->inlen : 0,
-	    c ? c->out + c->outhead : NULL, c ? conn_out_pending(c) : 0);
+	if (!full && c != NULL && m->valid && m->conn_id == c->id &&
+	    m->out_epoch == c->out_epoch) {
+		uint32_t in_drop, out_drop;
+		size_t in_new, out_new;
+
+		buffer_change(m->in_added - m->in_taken, inlen,
+		    c->in_taken - m->in_taken, &in_drop, &in_new);
+		buffer_change(m->out_added - m->out_taken, outlen,
+		    c->out_taken - m->out_taken, &out_drop, &out_new);
+		j_ring_delta(b, r->d->domid, r->in_pos, rsp, flags, r->error,
+		    head, in_drop, in + inlen - in_new, in_new, out_drop,
+		    out + outlen - out_new, out_new);
+	} else {
+		/* Output not yet in the ring starts where the ring stops. */
+		j_ring_sync(b, r->d->domid, r->in_pos, rsp, flags, r->error,
+		    head, in, inlen, out, outlen);
+	}
+	m->valid = c != NULL;
+	if (c != NULL) {
+		m->conn_id = c->id;
+		m->out_epoch = c->out_epoch;
+		m->in_added = c->in_added;
+		m->in_taken = c->in_taken;
+		m->out_added = c->out_added;
+		m->out_taken = c->out_taken;
+	}
 }
 
 void
 ring_conn_sync(const struct domain *d, struct sbuf *b)
 {
 	if (d->ring != NULL)
-		sync_record(d->ring, b);
+		sync_record(d->ring, b, true);
 }
 
 void
@@ -671,8 +771,21 @@ rings_journal(struct xsd *x, struct sbuf *b)
 			mark_touched(c->tp);
 	while ((r = TAILQ_FIRST(&rs->touched)) != NULL) {
 		untouch(r);
-		sync_record(r, b);
+		sync_record(r, b, false);
 	}
+}
+
+void
+rings_journal_rebase(struct xsd *x)
+{
+	struct rings *rs = x->rings;
+	size_t i;
+
+	for (i = 0; rs != NULL && i < rs->nports; i++)
+		if (rs->by_port[i] != NULL) {
+			rs->by_port[i]->jm.valid = false;
+			mark_touched(rs->by_port[i]);
+		}
 }
 
 int
@@ -737,16 +850,21 @@ ring_conn_restore(struct xsd *x, struct domain *d,
 		struct conn *c = r->conn;
 		uint32_t written = ring_get_rsp_prod(page) - rr->rsp_off;
 
-		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
-			log_warn(&x->log, "domain %u: restored input rejected",
-			    d->domid);
-		if (rr->outlen && !c->closing) {
+		/*
+		 * The saved output first: the saved input may hold whole
+		 * requests that waited behind it (a stalled connection), and
+		 * their replies must follow it.
+		 */
+		if (rr->outlen) {
 			rc = conn_restore_output(c, rr->out, rr->outlen,
 			    rr->head_rest);
 			/* What the ring already holds is not sent twice. */
 			if (rc == 0 && written <= rr->outlen)
 				conn_out_consumed(c, written);
 		}
+		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
+			log_warn(&x->log, "domain %u: restored input rejected",
+			    d->domid);
 	}
 	*out = r->conn;
 	again(r);	/* the guest may have written while we were down */

@@ -41,6 +41,7 @@ sock_kick(struct conn *c)
 {
 	struct sock *s = c->tp;
 	uint32_t want = loop_events(s->lfd);
+	bool progress = false;
 
 	while (conn_out_sendable(c) > 0) {
 		ssize_t n = send(s->fd, c->out + c->outhead,
@@ -48,6 +49,7 @@ sock_kick(struct conn *c)
 
 		if (n > 0) {
 			conn_out_consumed(c, (size_t)n);
+			progress = true;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -62,6 +64,7 @@ sock_kick(struct conn *c)
 	else
 		want &= ~(uint32_t)EPOLLOUT;
 	loop_set(s->lfd, want);
+	conn_sent(c, progress);
 	if (c->stalled)
 		conn_resume(c);
 }
@@ -193,6 +196,7 @@ unix_listen(struct xsd *x)
 {
 	struct sockaddr_un sa;
 	const char *path = x->cfg.socket_path;
+	mode_t old;
 	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -205,15 +209,29 @@ unix_listen(struct xsd *x)
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 4096) < 0) {
+	/*
+	 * A daemonized process runs with umask 0: bind under 077 so the
+	 * socket is never open to others, not even until the chmod.
+	 */
+	old = umask(077);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
 	}
-	rc = unix_adopt_listener(x, fd);
-	if (rc < 0)
+	if (chmod(path, 0600) < 0 || listen(fd, 4096) < 0) {
+		rc = -errno;
+		unlink(path);
 		close(fd);
+		return rc;
+	}
+	rc = unix_adopt_listener(x, fd);
+	if (rc < 0) {
+		unlink(path);
+		close(fd);
+	}
 	return rc;
 }
 

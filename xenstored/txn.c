@@ -88,22 +88,11 @@ txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t)
 	free(t);
 }
 
-static uint64_t
-path_hash(const char *p)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;	/* 0 marks an empty slot */
-}
-
 long
-txn_touch(struct txn *t, const char *path)
+txn_touch(struct txn *t, const char *path, uint64_t seed)
 {
-	uint64_t h = path_hash(path);
+	/* keyed, 64 bits: distinct paths do not collide by choice */
+	uint64_t h = trie_hash64(seed, path, strlen(path));
 	size_t i;
 
 	if (t->ntouched * 2 >= t->captouched) {
@@ -124,6 +113,8 @@ txn_touch(struct txn *t, const char *path)
 		t->touched = nt;
 		t->captouched = cap;
 	}
+	if (h == 0)
+		h = 1;		/* 0 marks an empty slot */
 	for (i = h & (t->captouched - 1); t->touched[i] != 0;
 	    i = (i + 1) & (t->captouched - 1))
 		if (t->touched[i] == h)

@@ -44,6 +44,6 @@ void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
  * Count `path` as touched; returns the number of distinct paths touched
  * so far (so the caller can check its quota) or -ENOMEM.
  */
-long txn_touch(struct txn *t, const char *path);
+long txn_touch(struct txn *t, const char *path, uint64_t seed);
 
 #endif

@@ -7,24 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trie.h"
 #include "watch.h"
 
 static uint32_t
-hash_path(const char *p, size_t len)
+hash_path(const struct watches *w, const char *p, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 16777619u;
-	}
-	return h;
+	return (uint32_t)trie_hash64(w->seed, p, len);
 }
 
 int
-watches_init(struct watches *w)
+watches_init(struct watches *w, uint64_t seed)
 {
+	w->seed = seed;
 	w->nbucket = 256;
 	w->count = 0;
 	w->bucket = calloc(w->nbucket, sizeof(w->bucket[0]));
@@ -92,7 +87,7 @@ watches_add(struct watches *w, struct conn *c, struct watch_list *list,
 	wt->conn = c;
 	wt->depth = depth;
 	wt->relative = relative;
-	wt->hash = hash_path(path, pl);
+	wt->hash = hash_path(w, path, pl);
 	wt->bytes = pl + tl;
 	if (w->count >= w->nbucket)
 		grow(w);
@@ -145,7 +140,7 @@ static void
 match_at(const struct watches *w, const char *path, size_t len, int below,
     watch_match_fn *fn, void *arg)
 {
-	uint32_t h = hash_path(path, len);
+	uint32_t h = hash_path(w, path, len);
 	struct watch *wt = w->bucket[h & (w->nbucket - 1)];
 
 	for (; wt != NULL; wt = wt->hnext) {
@@ -189,10 +184,33 @@ watches_check(const struct watches *w, size_t expected_total)
 
 		for (wt = w->bucket[i]; wt != NULL; wt = wt->hnext) {
 			if ((wt->hash & (w->nbucket - 1)) != i ||
-			    wt->hash != hash_path(wt->path, strlen(wt->path)))
+			    wt->hash != hash_path(w, wt->path, strlen(wt->path)))
 				return -EIO;
 			n++;
 		}
 	}
 	return n == w->count && n == expected_total ? 0 : -EIO;
+}
+
+bool
+watches_indexed(const struct watches *w, const struct watch *wt)
+{
+	const struct watch *e;
+
+	for (e = w->bucket[wt->hash & (w->nbucket - 1)]; e != NULL;
+	    e = e->hnext)
+		if (e == wt)
+			return true;
+	return false;
+}
+
+void
+watches_foreach(const struct watches *w, watch_match_fn *fn, void *arg)
+{
+	size_t i;
+	struct watch *wt;
+
+	for (i = 0; i < w->nbucket; i++)
+		for (wt = w->bucket[i]; wt != NULL; wt = wt->hnext)
+			fn(arg, wt);
 }

@@ -33,9 +33,10 @@ struct watches {
 	struct watch **bucket;
 	size_t nbucket;
 	size_t count;
+	uint64_t seed;		/* keys the hash: no chosen collisions */
 };
 
-int watches_init(struct watches *w);
+int watches_init(struct watches *w, uint64_t seed);
 /* Requires: no watch left (connections remove theirs first). */
 void watches_fini(struct watches *w);
 
@@ -67,5 +68,12 @@ void watches_match(const struct watches *w, const char *path, bool exact,
  * count right.  Returns 0 or -EIO.
  */
 int watches_check(const struct watches *w, size_t expected_total);
+
+/* Is this very watch in the index (in the chain its hash selects)? */
+bool watches_indexed(const struct watches *w, const struct watch *wt);
+
+/* fn for every indexed watch; fn must not change the registry. */
+void watches_foreach(const struct watches *w, watch_match_fn *fn,
+    void *arg);
 
 #endif

@@ -318,5 +318,10 @@ xen_domain_exists(struct xen *xen, unsigned domid)
 {
 	struct xen_dominfo i;
 
-	return xen_domain_info(xen, domid, &i) == 0;
+	/*
+	 * A dying domain counts as gone: Xen raises no VIRQ when it is
+	 * finally destroyed, so a record made for it now would outlive it
+	 * and be taken for the next domain with its id (XSA-417).
+	 */
+	return xen_domain_info(xen, domid, &i) == 0 && !i.dying;
 }

@@ -60,7 +60,7 @@ struct xen_dominfo {
 /* State of a domain: 0, or -ENOENT when it no longer exists. */
 int xen_domain_info(struct xen *xen, unsigned domid, struct xen_dominfo *i);
 
-/* Does the hypervisor know this domain? */
+/* Does the hypervisor know this domain, alive (not dying)? */
 bool xen_domain_exists(struct xen *xen, unsigned domid);
 
 #endif
