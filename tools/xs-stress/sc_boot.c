@@ -164,24 +164,42 @@ verify(struct stress *s)
 	stress_wait(s, NULL, s->o.timeout, "boot-storm: reading the states");
 }
 
+/*
+ * At the phase limit, a guest not Connected is either still waiting for
+ * the daemon (its devices not yet added by the toolstack, or one of its
+ * frontend or backend steps waiting for a reply): a slow daemon, counted
+ * with the timeout; or idle, waiting for a watch event that never came: a
+ * lost event.
+ */
 static void
 report_stuck(struct stress *s)
 {
-	unsigned i, shown = 0;
+	unsigned i, d, shown = 0, busy;
 
 	for (i = 0; i < s->ng && shown < 10; i++) {
 		struct guest *g = &s->g[i];
 		struct boot_guest *bg = bg_of(g);
+		const char *why;
 
 		if (bg == NULL || bg->connected || bg->failed)
 			continue;
+		busy = bg->stage != FE_IDLE;
+		for (d = 0; d < NDEVS; d++)
+			busy += bg->be[d].stage != BE_IDLE;
+		if (!bg->devs_added)
+			why = "still booting (waiting for the toolstack)";
+		else if (busy)
+			why = "still booting (waiting for a reply)";
+		else
+			why = NULL;
 		shown++;
-		stats_fail(&s->st, FAIL_LOST, "dom%u never Connected: "
-		    "frontend states %u/%u, backend states %u/%u (read %u/%u), "
-		    "devices %s, scanned %d", g->domid, bg->state[0],
-		    bg->state[1], bg->be[0].state, bg->be[1].state,
-		    bg->be_state[0], bg->be_state[1], bg->devs_added ?
-		    "added" : "not added", bg->scanned);
+		stats_fail(&s->st, why != NULL ? FAIL_TIMEOUT : FAIL_LOST,
+		    "dom%u never Connected%s%s: frontend states %u/%u, "
+		    "backend states %u/%u (read %u/%u), devices %s, scanned %d",
+		    g->domid, why != NULL ? ", " : "", why != NULL ? why : "",
+		    bg->state[0], bg->state[1], bg->be[0].state,
+		    bg->be[1].state, bg->be_state[0], bg->be_state[1],
+		    bg->devs_added ? "added" : "not added", bg->scanned);
 	}
 }
 
