@@ -41,14 +41,18 @@ static const char usage_text[] =
 "      --churn-rounds R   churn rounds (default 3)\n"
 "      --churn-pct P      guests replaced per round, %% (default 10)\n"
 "      --hostile N        misbehaving guests in hostile (default 4)\n"
-"      --no-progress      no progress output\n"
+"      --progress         progress output even when stderr is not a\n"
+"                         terminal: a plain line every 10 s\n"
+"      --no-progress      no progress output (default when stderr is\n"
+"                         not a terminal)\n"
 "      --fault KIND       self-test: make xs-stress see a failure\n"
 "                         (lose-event, mismatch) to prove it reports it\n"
 "  -h, --help\n";
 
 enum {
 	O_CHECK = 256, O_NOCHECK, O_XENSIM, O_TOOLSTACKS, O_QSIZE, O_TIMEOUT,
-	O_REQTIMEOUT, O_ROUNDS, O_PCT, O_HOSTILE, O_NOPROGRESS, O_FAULT,
+	O_REQTIMEOUT, O_ROUNDS, O_PCT, O_HOSTILE, O_NOPROGRESS, O_PROGRESS,
+	O_FAULT,
 };
 
 static const struct option longopts[] = {
@@ -72,6 +76,7 @@ static const struct option longopts[] = {
 	{ "churn-pct", required_argument, NULL, O_PCT },
 	{ "hostile", required_argument, NULL, O_HOSTILE },
 	{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "fault", required_argument, NULL, O_FAULT },
 	{ NULL, 0, NULL, 0 },
 };
@@ -235,6 +240,9 @@ opts_parse(struct opts *o, int argc, char **argv)
 		case O_HOSTILE:
 			bad |= num(optarg, 1000, &v) < 0;
 			o->hostile = (unsigned)v;
+			break;
+		case O_PROGRESS:
+			o->progress = true;
 			break;
 		case O_NOPROGRESS:
 			o->progress = false;
