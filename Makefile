@@ -8,7 +8,9 @@
 #   make bench      build a release tree (build/release) and run benchmarks
 #   make asan       the check suite under AddressSanitizer + UBSan (build/asan)
 #   make valgrind   the unit and property tests under valgrind
-#   make check-all  check, asan and valgrind: what CI runs
+#   make check-all  check, asan, valgrind and a short run of each fuzz
+#                   target: what CI runs
+#   make fuzz       run each fuzz target for FUZZ_SECONDS (docs/fuzzing.md)
 #   make release    build with assertions off (build/release)
 #   make install    install under $(DESTDIR)$(PREFIX)
 
@@ -47,11 +49,13 @@ all: $(ALL_TARGETS)
 
 check: all $(CHECK_TARGETS)
 
-# Every test: the suite, then again under the sanitizers and valgrind.
+# Every test: the suite, then again under the sanitizers and valgrind,
+# then a few seconds of each libFuzzer target (when clang can build them).
 check-all:
 	$(MAKE) check
 	$(MAKE) asan
 	$(MAKE) valgrind
+	$(MAKE) fuzz-smoke-if-available
 
 valgrind: all $(VALGRIND_TARGETS)
 
