@@ -16,7 +16,7 @@
 
 FZ_SRC := tests/fuzz
 FZ_CORPUS := $(FZ_SRC)/corpus
-FZ_NAMES := snapshot journal dump
+FZ_NAMES := wire ring path perms snapshot journal dump
 FUZZ_TARGETS ?= $(FZ_NAMES)
 
 FZ_BIN := $(BUILD)/tests/fuzz
@@ -59,9 +59,18 @@ $(FZ_BIN)/mklu: $(BUILD)/obj/$(FZ_SRC)/mklu.o $(FZ_XSLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# The seed corpus of the message, session, ring, path and permission
+# targets (tests/fuzz/mkseeds.c writes it; the files are committed).
+$(FZ_BIN)/mkseeds: $(BUILD)/obj/$(FZ_SRC)/mkseeds.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
 FZ_REPLAY := $(FZ_NAMES:%=$(FZ_BIN)/replay-%)
-ALL_TARGETS += $(FZ_REPLAY) $(FZ_BIN)/mklu
+ALL_TARGETS += $(FZ_REPLAY) $(FZ_BIN)/mklu $(FZ_BIN)/mkseeds
 .SECONDARY: $(FZ_NAMES:%=$(BUILD)/obj/$(FZ_SRC)/fuzz_%.o)
+
+fuzz-seeds: $(FZ_BIN)/mkseeds
+	$(FZ_BIN)/mkseeds $(FZ_CORPUS)
 
 # Mutations replayed by make check, per target: the session target runs a
 # whole daemon per input, the others take microseconds.
@@ -177,6 +186,6 @@ fuzz-smoke-if-available:
 	fi
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-smoke-if-available fuzz-check \
-    fuzz-valgrind
+    fuzz-valgrind fuzz-seeds
 
 -include $(shell find $(FZ_OBJ) -name '*.d' 2>/dev/null)
