@@ -16,7 +16,7 @@
 
 FZ_SRC := tests/fuzz
 FZ_CORPUS := $(FZ_SRC)/corpus
-FZ_NAMES := wire ring path perms snapshot journal dump
+FZ_NAMES := wire session ring path perms snapshot journal dump
 FUZZ_TARGETS ?= $(FZ_NAMES)
 
 FZ_BIN := $(BUILD)/tests/fuzz
@@ -41,7 +41,7 @@ $(BUILD)/obj/$(FZ_SRC)/fuzz_journal.o: $(FZ_SRC)/fuzz_restore.c
 # (fuzz_ring.c has its own ring.c).
 FZ_HELP := $(BUILD)/lib/libfzhelp.a
 FZ_HELP_OBJS := $(addprefix $(BUILD)/obj/, $(FZ_SRC)/replay.o \
-    $(FZ_SRC)/fz.o $(FZ_SRC)/resum.o \
+    $(FZ_SRC)/fz.o $(FZ_SRC)/fz_client.o $(FZ_SRC)/resum.o \
     tests/persist/ipd.o tests/persist/pt.o tools/xs-dump/xsdump.o)
 
 $(FZ_HELP): $(FZ_HELP_OBJS)
@@ -114,7 +114,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 $(FUZZ_SAN) \
 FZ_OBJ := $(BUILD)/fuzz/obj
 FZ_LIBSRCS := $(filter-out xenstored/main.c,$(wildcard xenstored/*.c)) \
     $(wildcard libtrie/*.c) tests/persist/ipd.c $(FZ_SRC)/resum.c \
-    $(FZ_SRC)/fz.c tools/xs-dump/xsdump.c
+    $(FZ_SRC)/fz.c $(FZ_SRC)/fz_client.c tools/xs-dump/xsdump.c
 FZ_LIBOBJS := $(FZ_LIBSRCS:%.c=$(FZ_OBJ)/%.o)
 FZ_LIB := $(BUILD)/fuzz/libfz.a
 
