@@ -26,6 +26,9 @@
  * client checks what it received (fz_client.h): no message over 4096
  * bytes of payload, replies in order to the requests, one each.  A
  * failure aborts, as does any sanitizer report or leak.
+ *
+ * FZ_SESSION_TRACE=1 in the environment prints the steps and every
+ * message the clients receive (to read an input).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +132,12 @@ step(struct session *s, uint8_t op, const uint8_t *chunk, size_t len)
 	unsigned reading = (op >> STEP_READ_SHIFT) & 3;
 	int i;
 
+	if (getenv("FZ_SESSION_TRACE") != NULL)
+		fprintf(stderr, "step %#x: %s sends %zu bytes%s%s%s\n", op,
+		    op & STEP_CLIENT ? "guest" : "privileged", len,
+		    reading == 3 ? ", time passes" : "",
+		    op & STEP_LATER ? ", same iteration" : "",
+		    op & STEP_HANGUP ? ", hangs up" : "");
 	if (reading == 3)
 		time_passes(s->x);
 	cl->reading = reading == 1 ? FZ_READ_NONE : reading == 2 ?

@@ -2,6 +2,7 @@
  * fz_client.c: see fz_client.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,11 +272,34 @@ header_done(struct fz_client *cl)
 	cl->errors += h->type == XS_ERROR;
 }
 
+/* FZ_SESSION_TRACE set: every message received, on stderr. */
+static void
+trace(const struct fz_client *cl)
+{
+	static int on = -1;
+	const struct xsd_sockmsg *h = &cl->rcur;
+	size_t i;
+
+	if (on < 0)
+		on = getenv("FZ_SESSION_TRACE") != NULL;
+	if (!on)
+		return;
+	fprintf(stderr, "  %s <- type %u id %u tx %u len %u \"",
+	    cl->priv ? "privileged" : "guest", h->type, h->req_id, h->tx_id,
+	    h->len);
+	for (i = 0; i < h->len && i < 48; i++)
+		fprintf(stderr, cl->rbody[i] >= ' ' && cl->rbody[i] < 127 ?
+		    "%c" : "\\x%02x", (unsigned char)cl->rbody[i]);
+	fprintf(stderr, "%s\"\n", h->len > 48 ? "..." : "");
+}
+
 static void
 message_done(struct fz_client *cl)
 {
 	const struct xsd_sockmsg *h = &cl->rcur;
 	size_t nuls = 0, i;
+
+	trace(cl);
 
 	for (i = 0; i < h->len; i++)
 		nuls += cl->rbody[i] == '\0';

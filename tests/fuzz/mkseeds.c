@@ -240,10 +240,14 @@ seeds_session(void)
 	step(&s, GUEST, &m);
 	save("session", "watches", &s);
 
-	/* XSA-324: a token so long that the event would pass 4096. */
+	/*
+	 * XSA-324: tokens so long that the event for P/abcdef is 4097 bytes
+	 * (dropped) and 4096 (sent); a relative watch reports the relative
+	 * path.
+	 */
 	for (t = 0; t < 2; t++) {
 		const char *p = t ? "/w" : "data";
-		size_t tl = 4096 - strlen(t ? "/w" : "/local/domain/1/data") - 2;
+		size_t ev = strlen(p) + strlen("/abcdef") + 2;
 
 		session_begin(&s, 1);
 		clear(&m);
@@ -252,11 +256,11 @@ seeds_session(void)
 		msg(&m, XS_MKDIR, 0, "/w", NULL);
 		msg(&m, XS_SET_PERMS, 0, "/w", "n0", "b1", NULL);
 		step(&s, PRIV, &m);
-		memset(big, 'T', tl);
-		big[tl] = '\0';
 		clear(&m);
+		memset(big, 'T', 4097 - ev);
+		big[4097 - ev] = '\0';
 		msg(&m, XS_WATCH, 0, p, big, NULL);
-		big[tl - 8] = '\0';
+		big[4096 - ev] = '\0';
 		msg(&m, XS_WATCH, 0, p, big, NULL);
 		snprintf(name, sizeof(name), "%s/abcdef", p);
 		msg_write(&m, 0, name, "v");
@@ -555,7 +559,8 @@ seeds_session(void)
 		msg(&m, XS_READ, i + 1, "/hot", NULL);
 		step(&s, PRIV | LATER, &m);
 		clear(&m);
-		msg_write(&m, 0, "/hot", "g");
+		snprintf(name, sizeof(name), "g%u", i);	/* a new value */
+		msg_write(&m, 0, "/hot", name);
 		step(&s, GUEST | LATER, &m);
 		clear(&m);
 		msg_write(&m, i + 1, "/hot", "d");
