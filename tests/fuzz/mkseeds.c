@@ -615,6 +615,44 @@ seeds_session(void)
 	step(&s, GUEST, &m);
 	save("session", "hangups", &s);
 
+	/* Special paths' permissions; a transaction whose commit fires
+	 * several events at a watcher (merged), with SET_PERMS inside. */
+	session_begin(&s, 1);
+	clear(&m);
+	msg(&m, XS_GET_PERMS, 0, "@releaseDomain", NULL);
+	msg(&m, XS_SET_PERMS, 0, "@releaseDomain", "n0", "r1", NULL);
+	msg(&m, XS_SET_PERMS, 0, "@introduceDomain", "n1", NULL);
+	msg(&m, XS_MKDIR, 0, "/local/domain/1", NULL);
+	msg(&m, XS_SET_PERMS, 0, "/local/domain/1", "n1", NULL);
+	step(&s, PRIV, &m);
+	clear(&m);
+	msg(&m, XS_WATCH, 0, "@releaseDomain", "rel", NULL);
+	msg(&m, XS_WATCH, 0, "@introduceDomain", "int", NULL);
+	msg(&m, XS_GET_PERMS, 0, "@releaseDomain", NULL);
+	msg(&m, XS_GET_PERMS, 0, "@introduceDomain", NULL);
+	msg(&m, XS_SET_PERMS, 0, "@introduceDomain", "n1", "r0", NULL);
+	msg(&m, XS_SET_PERMS, 0, "@introduceDomain", "n0", NULL);
+	msg(&m, XS_SET_PERMS, 0, "@releaseDomain", "n1", NULL);
+	msg(&m, XS_WATCH, 0, "data", "d", NULL);
+	msg(&m, XS_TRANSACTION_START, 0, "", NULL);
+	msg_write(&m, 1, "data/a", "1");
+	msg_write(&m, 1, "data/b", "2");
+	msg(&m, XS_RM, 1, "data/a", NULL);
+	msg(&m, XS_SET_PERMS, 1, "data/b", "n1", "r0", NULL);
+	msg(&m, XS_MKDIR, 1, "data/c/d", NULL);
+	msg(&m, XS_GET_PERMS, 1, "data/b", NULL);
+	msg(&m, XS_TRANSACTION_END, 1, "T", NULL);
+	msg(&m, XS_TRANSACTION_START, 0, "", NULL);
+	msg(&m, XS_SET_PERMS, 2, "data/nosuch", "n1", NULL);
+	msg(&m, XS_SET_PERMS, 2, "data/b", "r1", NULL);
+	msg(&m, XS_TRANSACTION_END, 2, "T", NULL);
+	step(&s, GUEST, &m);
+	clear(&m);
+	msg(&m, XS_SET_PERMS, 0, "@releaseDomain", "n0", NULL);
+	msg(&m, XS_RM, 0, "/local/domain/1/data", NULL);
+	step(&s, PRIV, &m);
+	save("session", "special-perms-txn-events", &s);
+
 	/* Zero-length payloads (the 2026 socket bug). */
 	session_begin(&s, 1);
 	clear(&m);
