@@ -154,7 +154,8 @@ END_TEST
 
 START_TEST(malformed_paths_are_einval)
 {
-	static const char *bad[] = { "", "a", "//", "/a/", "/a//b", "a/b" };
+	static const char *bad[] = { "", "a", "//", "/a/", "/a//b", "a/b",
+	    "///", "/a/b/", "/a/b//", "//a", "/ab/cd//ef/g" };
 	struct trie_node *nr = NULL;
 	size_t i;
 
@@ -166,6 +167,37 @@ START_TEST(malformed_paths_are_einval)
 	}
 	ck_assert_ptr_null(nr);
 	ck_assert_int_eq(trie_rm(cx, root, "/", NULL, &nr), -EINVAL);
+}
+END_TEST
+
+/* The path validator at its length limit and on well-formed shapes. */
+START_TEST(path_validity_boundaries)
+{
+	static const char *good[] = { "/", "/a", "/a/b", "/ab/cd/ef",
+	    "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r" };
+	char *p = malloc(TRIE_PATH_MAX + 2);
+	size_t i, len;
+
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(trie_path_valid(good[i], &len), "%s", good[i]);
+		ck_assert_uint_eq(len, strlen(good[i]));
+	}
+	ck_assert(!trie_path_valid(NULL, &len));
+	/* "/aaaa...": exactly TRIE_PATH_MAX bytes is valid, one more not */
+	p[0] = '/';
+	memset(p + 1, 'a', TRIE_PATH_MAX);
+	p[TRIE_PATH_MAX] = '\0';
+	ck_assert(trie_path_valid(p, &len));
+	ck_assert_uint_eq(len, TRIE_PATH_MAX);
+	p[TRIE_PATH_MAX] = 'a';
+	p[TRIE_PATH_MAX + 1] = '\0';
+	ck_assert(!trie_path_valid(p, &len));
+	/* a '/' as the last allowed byte is a trailing slash */
+	p[TRIE_PATH_MAX - 1] = '/';
+	p[TRIE_PATH_MAX] = '\0';
+	ck_assert(!trie_path_valid(p, &len));
+	free(p);
 }
 END_TEST
 
@@ -687,6 +719,7 @@ main(void)
 	tcase_add_test(tc, write_read_and_implicit_parents);
 	tcase_add_test(tc, values_are_bytes);
 	tcase_add_test(tc, malformed_paths_are_einval);
+	tcase_add_test(tc, path_validity_boundaries);
 	tcase_add_test(tc, too_big_is_e2big);
 	tcase_add_test(tc, no_change_returns_the_same_root);
 	tcase_add_test(tc, path_copying_shares_and_preserves);
