@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -33,6 +34,9 @@ struct gt {
 	struct gt_chan *chans;	/* every channel, for freeing */
 	struct gt_chan *tool;
 	unsigned long oversized;	/* daemon messages over 4096 */
+	struct gt_cfg cfg;
+	const char *opts[MAX_OPTS];	/* borrowed: the caller's strings */
+	size_t nopts;
 };
 
 static struct gt *cur;	/* the running test's, for gt_teardown */
@@ -118,6 +122,7 @@ dump_log(struct gt *t)
 static void
 child_exec(struct gt *t, const char *const *opts, size_t nopts)
 {
+	struct rlimit rl;
 	const char *argv[MAX_OPTS + 8];
 	char path[300], asan[1024];
 	const char *old = getenv("ASAN_OPTIONS");
@@ -125,6 +130,10 @@ child_exec(struct gt *t, const char *const *opts, size_t nopts)
 	int fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (t->cfg.stack_kb > 0 && getrlimit(RLIMIT_STACK, &rl) == 0) {
+		rl.rlim_cur = (rlim_t)t->cfg.stack_kb * 1024;
+		setrlimit(RLIMIT_STACK, &rl);
+	}
 	snprintf(path, sizeof(path), "%s/daemon.log", t->dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	if (fd >= 0) {
@@ -248,37 +257,19 @@ gt_sock(struct gt *t)
 	return c;
 }
 
-struct gt *
-gt_start(const char *opt, ...)
+/* Fork the daemon and wait until its socket accepts: the new fd. */
+static int
+spawn(struct gt *t)
 {
-	const char *opts[MAX_OPTS];
-	const char *tmp = env_or("TMPDIR", "/tmp");
-	size_t nopts = 0;
-	struct gt *t;
-	va_list ap;
 	int64_t end;
-	int rc, fd = -1;
+	int fd = -1;
 
-	va_start(ap, opt);
-	for (; opt != NULL && nopts < MAX_OPTS; opt = va_arg(ap, const char *))
-		opts[nopts++] = opt;
-	va_end(ap);
-	ck_assert_ptr_null(cur);
-	t = calloc(1, sizeof(*t));
-	ck_assert_ptr_nonnull(t);
-	snprintf(t->dir, sizeof(t->dir), "%s/gtest.XXXXXX", tmp);
-	ck_assert_msg(mkdtemp(t->dir) != NULL, "mkdtemp: %s",
-	    strerror(errno));
-	cur = t;
-	snprintf(t->simdir, sizeof(t->simdir), "%s/sim", t->dir);
-	snprintf(t->sockpath, sizeof(t->sockpath), "%s/socket", t->simdir);
-	rc = xensim_create(t->simdir, &t->sim);
-	ck_assert_msg(rc == 0, "xensim_create: %s", strerror(-rc));
 	fflush(NULL);
+	t->reaped = false;
 	t->pid = fork();
 	ck_assert_int_ge(t->pid, 0);
 	if (t->pid == 0)
-		child_exec(t, opts, nopts);
+		child_exec(t, t->opts, t->nopts);
 	/* Up when the socket accepts (20 s: ASan start-up is slow). */
 	end = gt_now_ms() + 20000;
 	while (left(end) > 0 && gt_alive(t)) {
@@ -291,9 +282,78 @@ gt_start(const char *opt, ...)
 		dump_log(t);
 		ck_abort_msg("the daemon did not start (%s)", t->dir);
 	}
+	return fd;
+}
+
+static struct gt *
+start(const struct gt_cfg *cfg, const char *opt, va_list ap)
+{
+	const char *tmp = env_or("TMPDIR", "/tmp");
+	struct gt *t;
+	int rc;
+
+	ck_assert_ptr_null(cur);
+	t = calloc(1, sizeof(*t));
+	ck_assert_ptr_nonnull(t);
+	if (cfg != NULL)
+		t->cfg = *cfg;
+	for (; opt != NULL && t->nopts < MAX_OPTS;
+	    opt = va_arg(ap, const char *))
+		t->opts[t->nopts++] = opt;
+	snprintf(t->dir, sizeof(t->dir), "%s/gtest.XXXXXX", tmp);
+	ck_assert_msg(mkdtemp(t->dir) != NULL, "mkdtemp: %s",
+	    strerror(errno));
+	cur = t;
+	snprintf(t->simdir, sizeof(t->simdir), "%s/sim", t->dir);
+	snprintf(t->sockpath, sizeof(t->sockpath), "%s/socket", t->simdir);
+	rc = xensim_create(t->simdir, &t->sim);
+	ck_assert_msg(rc == 0, "xensim_create: %s", strerror(-rc));
+	if (t->cfg.prepare != NULL)
+		t->cfg.prepare(t->sim, t->cfg.arg);
 	t->tool = chan_new(t);
-	t->tool->fd = fd;
+	t->tool->fd = spawn(t);
 	return t;
+}
+
+struct gt *
+gt_start(const char *opt, ...)
+{
+	struct gt *t;
+	va_list ap;
+
+	va_start(ap, opt);
+	t = start(NULL, opt, ap);
+	va_end(ap);
+	return t;
+}
+
+struct gt *
+gt_start_cfg(const struct gt_cfg *cfg, const char *opt, ...)
+{
+	struct gt *t;
+	va_list ap;
+
+	va_start(ap, opt);
+	t = start(cfg, opt, ap);
+	va_end(ap);
+	return t;
+}
+
+void
+gt_restart(struct gt *t)
+{
+	struct gt_chan *c;
+
+	kill(t->pid, SIGKILL);
+	ck_assert_msg(reap(t, 10000), "the daemon did not die");
+	/* Socket connections died with it; guests' rings did not. */
+	for (c = t->chans; c != NULL; c = c->next)
+		if (!c->ring && c->fd >= 0) {
+			close(c->fd);
+			c->fd = -1;
+			c->inlen = c->qn = 0;
+		}
+	t->tool->fd = spawn(t);
 }
 
 struct xensim *
@@ -804,13 +864,11 @@ gt_introduce(struct gt *t, uint32_t domid)
 	return gt_do(t->tool, XS_INTRODUCE, 0, id, gfn, port, NULL);
 }
 
-struct gt_chan *
-gt_guest(struct gt *t, uint32_t domid)
+void
+gt_home(struct gt *t, uint32_t domid)
 {
 	char home[64], data[80], r[16], n[16];
-	struct gt_chan *c;
 
-	gt_domain(t, domid, NULL);
 	snprintf(home, sizeof(home), "/local/domain/%u", domid);
 	snprintf(data, sizeof(data), "%s/data", home);
 	snprintf(r, sizeof(r), "r%u", domid);
@@ -820,6 +878,15 @@ gt_guest(struct gt *t, uint32_t domid)
 	    "OK");
 	ck_assert_str_eq(gt_write(t->tool, 0, data, ""), "OK");
 	ck_assert_str_eq(gt_do(t->tool, XS_SET_PERMS, 0, data, n, NULL), "OK");
+}
+
+struct gt_chan *
+gt_guest(struct gt *t, uint32_t domid)
+{
+	struct gt_chan *c;
+
+	gt_domain(t, domid, NULL);
+	gt_home(t, domid);
 	c = gt_attach(t, domid);
 	ck_assert_str_eq(gt_introduce(t, domid), "OK");
 	return c;

@@ -60,6 +60,23 @@ struct gt_chan {
  * empty).  Aborts the test on failure.
  */
 struct gt *gt_start(const char *opt, ...);
+
+/* What gt_start_cfg may change about the daemon's start. */
+struct gt_cfg {
+	unsigned stack_kb;	/* RLIMIT_STACK of the daemon; 0: inherited */
+	/* Called once the simulation exists, before the daemon starts. */
+	void (*prepare)(struct xensim *sim, void *arg);
+	void *arg;
+};
+
+/* gt_start with a configuration (copied; may be NULL). */
+struct gt *gt_start_cfg(const struct gt_cfg *cfg, const char *opt, ...);
+/*
+ * Kill the daemon (SIGKILL, as a crash) and start it again on the same
+ * simulation, state directory and options; the toolstack's connection
+ * is replaced (other socket channels are dead), guests stay attached.
+ */
+void gt_restart(struct gt *t);
 /*
  * End of a test: CONTROL check answers OK, no oversized message was
  * seen, the daemon exits 0 on SIGTERM (ASan: no leak, no error), and
@@ -90,8 +107,12 @@ void gt_detach(struct gt_chan *c);
 /* XS_INTRODUCE it from the toolstack; returns the reply text. */
 const char *gt_introduce(struct gt *t, uint32_t domid);
 /*
- * The usual new guest: create the domain, write its home
- * /local/domain/<id> (n0 r<id>) and /local/domain/<id>/data (n<id>),
+ * Write the usual home of a guest from the toolstack:
+ * /local/domain/<id> (n0 r<id>) and /local/domain/<id>/data (n<id>).
+ */
+void gt_home(struct gt *t, uint32_t domid);
+/*
+ * The usual new guest: create the domain, write its home (gt_home),
  * attach, introduce.
  */
 struct gt_chan *gt_guest(struct gt *t, uint32_t domid);
