@@ -36,6 +36,7 @@ struct xsd_stats {
 	unsigned long long events_dropped;
 	unsigned long long commits[4];	/* by trie_commit_how */
 	unsigned long long eagain;
+	unsigned long long iterations;	/* of the loop: wake-ups */
 };
 
 struct xsd {

@@ -19,6 +19,7 @@ daemon_before_sleep(void *arg)
 	struct xsd *x = arg;
 	struct conn *c;
 
+	x->stats.iterations++;
 	rings_before_sleep(x);
 	/* What this iteration changed is durable from here on. */
 	persist_batch_end(x);

@@ -234,6 +234,8 @@ memreport(struct xsd *x, FILE *f)
 	    "read-only %llu, EAGAIN %llu\n", x->stats.commits[1],
 	    x->stats.commits[2], x->stats.commits[3], x->stats.commits[0],
 	    x->stats.eagain);
+	/* Wake-ups: tests check that an idle daemon stays asleep. */
+	fprintf(f, "  loop iterations   %llu\n", x->stats.iterations);
 }
 
 static int
