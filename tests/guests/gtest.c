@@ -22,6 +22,7 @@
 #include "gtest.h"
 
 #define MAX_OPTS 32
+#define MAX_WRAP 16
 
 struct gt {
 	char dir[200];
@@ -123,8 +124,8 @@ static void
 child_exec(struct gt *t, const char *const *opts, size_t nopts)
 {
 	struct rlimit rl;
-	const char *argv[MAX_OPTS + 8];
-	char path[300], asan[1024];
+	const char *argv[MAX_OPTS + 8 + MAX_WRAP];
+	char path[300], asan[1024], wrap[512], *save = NULL, *w;
 	const char *old = getenv("ASAN_OPTIONS");
 	size_t i, k = 0;
 	int fd;
@@ -164,6 +165,11 @@ child_exec(struct gt *t, const char *const *opts, size_t nopts)
 	argv[k++] = "run";
 	argv[k++] = t->simdir;
 	argv[k++] = "--";
+	/* GT_WRAPPER: words to run the daemon under (valgrind). */
+	snprintf(wrap, sizeof(wrap), "%s", env_or("GT_WRAPPER", ""));
+	for (w = strtok_r(wrap, " ", &save); w != NULL && k < MAX_WRAP + 4;
+	    w = strtok_r(NULL, " ", &save))
+		argv[k++] = w;
 	argv[k++] = env_or("PXENSTORED", "build/bin/pxenstored");
 	argv[k++] = "-N";
 	argv[k++] = "--test-hooks";

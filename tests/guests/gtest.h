@@ -11,7 +11,8 @@
  * every watch event that arrives meanwhile is kept for gt_event().
  *
  * Environment: PXENSTORED (default build/bin/pxenstored) and XENSIM
- * (default build/bin/xensim).  Under ASan the daemon runs with
+ * (default build/bin/xensim); GT_WRAPPER, words the daemon runs under
+ * (`valgrind -q --error-exitcode=1 ...`).  Under ASan the daemon runs with
  * verify_asan_link_order=0 (the preload comes before the ASan runtime)
  * and its exit status, leaks included, is checked by gt_finish().
  *
