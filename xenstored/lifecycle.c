@@ -270,3 +270,18 @@ lifecycle_release(struct xsd *x, struct domain *d, bool fire)
 	if (d->nconns == 0)
 		domain_forget(&x->doms, d);
 }
+
+void
+lifecycle_forget(struct xsd *x, struct domain *d)
+{
+	unsigned domid = d->domid;
+
+	/*
+	 * Without the clean-up a new domain with this id would inherit the
+	 * entries (XSA-417): an owner entry at once, another as soon as the
+	 * node changes and so becomes newer than the new domain.
+	 */
+	domain_forget(&x->doms, d);
+	persist_domain(x, REC_PX_J_RELEASE, domid, 0);
+	lifecycle_clean_tree(x, domid);
+}

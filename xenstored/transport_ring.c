@@ -392,11 +392,11 @@ scan_one(void *arg, struct domain *d)
 		return;
 	rc = xen_domain_info(s->x->xen, d->domid, &info);
 	if (!d->introduced) {
-		/* A domain only counted (a node owner): forget it when dying
-		 * or gone (Xen raises no VIRQ when a dying domain is finally
-		 * destroyed), so a reused id starts afresh. */
+		/* A domain only counted (a node owner, named in ACLs): forget
+		 * it when dying or gone (Xen raises no VIRQ when a dying domain
+		 * is finally destroyed), so a reused id starts afresh. */
 		if ((rc == -ENOENT || info.dying) && d->nconns == 0)
-			domain_forget(&s->x->doms, d);
+			lifecycle_forget(s->x, d);
 		return;
 	}
 	if (rc == -ENOENT || info.dying) {

@@ -189,7 +189,9 @@ END_TEST
  * written between the grant and the new domain's INTRODUCE.  The grant
  * is on the root: the one node whose change hands out the last
  * generation (any other change also copies its ancestors), so the new
- * domain is first seen at exactly the generation of the grant.
+ * domain would be first seen at exactly the generation of the grant;
+ * the entry goes with the dead domain anyway (a tracked domain's death
+ * cleans up after it, tests/security xsa_417_*).
  */
 START_TEST(domid_reuse_right_after_the_grant)
 {
@@ -211,7 +213,7 @@ START_TEST(domid_reuse_right_after_the_grant)
 	ck_assert_str_eq(gt_introduce(t, 6), OK);
 	ck_assert_str_eq(gt_do(g, XS_DIRECTORY, 0, "/", NULL), EACCES_);
 	ck_assert_str_eq(gt_read(g, 0, "/"), EACCES_);
-	ck_assert_str_eq(get_perms(tool, "/"), "n0|r6");
+	ck_assert_str_eq(get_perms(tool, "/"), "n0");
 	gt_finish(t);
 }
 END_TEST
