@@ -517,33 +517,15 @@ START_TEST(xsa_484_reset_watches_in_txn)
 }
 END_TEST
 
-static void
-add(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, NULL, gt_teardown);
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 int
 main(void)
 {
 	Suite *s = suite_create("sec_ring");
-	SRunner *sr;
-	int failed;
-
-	add(s, "xsa_038_ring_indices", xsa_038_ring_indices);
-	add(s, "xsa_325_quarantine_not_release",
+	hg_add(s, "xsa_038_ring_indices", xsa_038_ring_indices);
+	hg_add(s, "xsa_325_quarantine_not_release",
 	    xsa_325_quarantine_not_release);
-	add(s, "xsa_420_length_truncation", xsa_420_length_truncation);
-	add(s, "xsa_324_oversized_event", xsa_324_oversized_event);
-	add(s, "xsa_484_reset_watches_in_txn", xsa_484_reset_watches_in_txn);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	hg_add(s, "xsa_420_length_truncation", xsa_420_length_truncation);
+	hg_add(s, "xsa_324_oversized_event", xsa_324_oversized_event);
+	hg_add(s, "xsa_484_reset_watches_in_txn", xsa_484_reset_watches_in_txn);
+	return hg_run(s);
 }

@@ -639,6 +639,32 @@ hg_ignored(struct gt_chan *c)
 	    "something was written for it", c->domid);
 }
 
+/* ---- suites ----------------------------------------------------------------- */
+
+void
+hg_add(Suite *s, const char *name, const TTest *test)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, NULL, gt_teardown);
+	/* generous: valgrind, and loops sized by the environment */
+	tcase_set_timeout(tc, 3000);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
+int
+hg_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 /* ---- test parameters ------------------------------------------------------- */
 
 unsigned long

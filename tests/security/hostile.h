@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <check.h>
+
 #include "gtest.h"
 
 #define HG_RING XENSTORE_RING_SIZE
@@ -139,6 +141,16 @@ void hg_served(struct gt *t, struct gt_chan *other);
  * stays unread and nothing is written to its response ring.
  */
 void hg_ignored(struct gt_chan *c);
+
+/* ---- suites ----------------------------------------------------------------- */
+
+/*
+ * Each test is its own test case, named after its row of the record,
+ * so that CK_RUN_CASE=<name> runs just that one.
+ */
+void hg_add(Suite *s, const char *name, const TTest *test);
+/* Run the suite: the exit status of main. */
+int hg_run(Suite *s);
 
 /* ---- test parameters ------------------------------------------------------- */
 
