@@ -285,7 +285,8 @@ main(int argc, char **argv)
 		    x->cfg.trace_file);
 	x->seed = random_seed();
 	if ((rc = loop_new(&x->loop)) < 0 ||
-	    (rc = store_init(&x->store, x->seed, x->cfg.priv_domid)) < 0 ||
+	    (rc = store_init(&x->store, x->seed, x->cfg.priv_domid,
+	    x->cfg.test_hooks)) < 0 ||
 	    (rc = watches_init(&x->watches, x->seed ^ 0x5a5a5a5a)) < 0 ||
 	    (rc = domains_init(&x->doms)) < 0 ||
 	    (rc = setup_signals(x, &sig)) < 0) {
