@@ -172,7 +172,6 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->outmsg_end = c->outlen + WIRE_HDR + len;
 	}
 	c->outlen += WIRE_HDR + len;
-	c->out_added += WIRE_HDR + len;
 	if (c->dom != NULL)
 		c->dom->outstanding = c->outmsgs;
 	if (c->dom != NULL)
@@ -242,7 +241,6 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 		c->outmsgs = head_rest ? 1 : 0;
 	}
 	c->outlen += len;
-	c->out_added += len;
 	while (off + WIRE_HDR <= c->outlen) {
 		struct xsd_sockmsg h;
 
@@ -371,7 +369,6 @@ keep(struct conn *c, const uint8_t *data, size_t len)
 	}
 	memmove(c->in + c->inlen, data, len);
 	c->inlen += len;
-	c->in_added += len;
 	return 0;
 }
 

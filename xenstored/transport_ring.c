@@ -41,16 +41,20 @@
 #define RING_BACKLOG (4 * XENSTORE_RING_SIZE)
 
 /*
- * The connection's byte counts as of the ring's last journal record: the
+ * The connection's buffers as of the ring's last journal record: the
  * next record only carries what changed since (a RING_DELTA), so a guest
  * reading its replies a byte at a time costs the journal bytes, not the
- * whole backlog each time.
+ * whole backlog each time.  The lengths are kept as they were, not
+ * derived from the byte counts: events dropped from the middle of the
+ * output (conn_drop_events) leave out_added - out_taken larger than what
+ * is queued.
  */
 struct jmark {
 	bool valid;
 	unsigned long conn_id;
 	uint32_t out_epoch;
-	uint64_t in_added, in_taken, out_added, out_taken;
+	uint64_t in_taken, out_taken;
+	size_t inlen, outlen;
 };
 
 struct ring {
@@ -702,10 +706,10 @@ sync_record(struct ring *r, struct sbuf *b, bool full)
 		uint32_t in_drop, out_drop;
 		size_t in_new, out_new;
 
-		buffer_change(m->in_added - m->in_taken, inlen,
-		    c->in_taken - m->in_taken, &in_drop, &in_new);
-		buffer_change(m->out_added - m->out_taken, outlen,
-		    c->out_taken - m->out_taken, &out_drop, &out_new);
+		buffer_change(m->inlen, inlen, c->in_taken - m->in_taken,
+		    &in_drop, &in_new);
+		buffer_change(m->outlen, outlen, c->out_taken - m->out_taken,
+		    &out_drop, &out_new);
 		j_ring_delta(b, r->d->domid, r->in_pos, rsp, flags, r->error,
 		    head, in_drop, in + inlen - in_new, in_new, out_drop,
 		    out + outlen - out_new, out_new);
@@ -718,10 +722,10 @@ sync_record(struct ring *r, struct sbuf *b, bool full)
 	if (c != NULL) {
 		m->conn_id = c->id;
 		m->out_epoch = c->out_epoch;
-		m->in_added = c->in_added;
 		m->in_taken = c->in_taken;
-		m->out_added = c->out_added;
 		m->out_taken = c->out_taken;
+		m->inlen = inlen;
+		m->outlen = outlen;
 	}
 }
 
