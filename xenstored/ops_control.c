@@ -319,7 +319,7 @@ ctl_quota(struct req *r, bool soft)
 		tprintf(&t, "%-17s: %8u\n", "transactions", d->txns);
 		tprintf(&t, "%-17s: %8u\n", "outstanding", d->outstanding);
 		tprintf(&t, "%-17s: %8llu\n", "memory", (unsigned long long)
-		    use.bytes + d->watch_bytes + d->queued_bytes);
+		    daemon_charged(r->x, d) + d->queued_bytes);
 		return text_reply(r, &t);
 	}
 	return -EINVAL;
