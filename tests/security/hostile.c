@@ -430,10 +430,30 @@ hg_rss_kb(struct gt *t)
 	return v;
 }
 
+void
+hg_settle(struct gt *t)
+{
+	int64_t end = gt_now_ms() + GT_REPLY_MS;
+
+	while (strstr(gt_do(gt_tool(t), XS_CONTROL, 0, "persist", "status",
+	    NULL), "being written") != NULL) {
+		ck_assert_msg(gt_now_ms() < end, "a snapshot never ends");
+		gt_sleep_ms(5);
+	}
+}
+
 long
 hg_trie_bytes(struct gt *t)
 {
+	hg_settle(t);
 	return gt_memreport(t, "trie bytes");
+}
+
+long
+hg_live_nodes(struct gt *t)
+{
+	hg_settle(t);
+	return gt_memreport(t, "trie nodes");
 }
 
 long
@@ -491,6 +511,21 @@ hg_idle(struct gt *t)
 	woken = gt_memreport(t, "loop iterations") - before;
 	ck_assert_msg(woken <= 3, "the daemon woke up %ld times while idle",
 	    woken);
+}
+
+long
+hg_failalloc(struct gt *t, unsigned long k)
+{
+	char arg[32];
+	const char *r;
+	char *end;
+	long n;
+
+	snprintf(arg, sizeof(arg), "%lu", k);
+	r = gt_do(gt_tool(t), XS_CONTROL, 0, "test-failalloc", arg, NULL);
+	n = strtol(r, &end, 10);
+	ck_assert_msg(*end == '\0' && end != r, "test-failalloc: %s", r);
+	return n;
 }
 
 static uint64_t

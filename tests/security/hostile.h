@@ -107,8 +107,16 @@ void hg_freeze(struct gt *t);
 void hg_thaw(struct gt *t);
 /* Resident memory, KiB. */
 long hg_rss_kb(struct gt *t);
+/*
+ * Wait (bounded) until no snapshot is being written: a snapshot holds an
+ * old version of the tree, so the store's counts below are stable only
+ * without one.
+ */
+void hg_settle(struct gt *t);
 /* Bytes allocated by the daemon's store (trie nodes, transactions). */
 long hg_trie_bytes(struct gt *t);
+/* Nodes allocated by the daemon's store (every version it holds). */
+long hg_live_nodes(struct gt *t);
 /*
  * A line of `CONTROL quota <domid>` ("nodes", "watches", "transactions",
  * "outstanding", "memory"), or -1 if the daemon does not know the domain.
@@ -126,6 +134,13 @@ void hg_idle(struct gt *t);
  * value and permission list, children in order.
  */
 uint64_t hg_tree_hash(struct gt *t, const char *top);
+
+/*
+ * The daemon's allocation-failure hook (--test-hooks): fail the k-th
+ * allocation of its store from now (0 disarms).  Returns the number of
+ * allocations refused so far.
+ */
+long hg_failalloc(struct gt *t, unsigned long k);
 
 /* ---- common expectations ------------------------------------------------- */
 
