@@ -75,10 +75,13 @@ START_TEST(xsa_072_e2big_reply)
 		snprintf(path, sizeof(path), "/big/c%029d", i);
 		ck_assert_str_eq(gt_write(tool, 0, path, ""), OK);
 	}
-	ck_assert_str_eq(gt_do(g, XS_DIRECTORY, 0, "/big", NULL),
-	    "ERR E2BIG");
-	ck_assert_str_eq(gt_do(tool, XS_DIRECTORY, 0, "/big", NULL),
-	    "ERR E2BIG");
+	for (i = 0; i < 2; i++) {
+		const char *r = gt_do(i ? tool : g, XS_DIRECTORY, 0, "/big",
+		    NULL);
+
+		ck_assert_msg(strcmp(r, "ERR E2BIG") == 0, "DIRECTORY of 200 "
+		    "long names: %.40s... (%zu bytes)", r, strlen(r));
+	}
 	ck_assert_str_eq(gt_read(g, 0, "/big"), "");
 	while (more) {
 		int n = snprintf(req, sizeof(req), "/big%c%zu", '\0', off);
