@@ -33,7 +33,8 @@ void lifecycle_forget(struct xsd *x, struct domain *d);
 /*
  * The tree part of a release: nodes owned by `domid` removed (or given to
  * the privileged domain with -K), ACL entries naming it dropped.  Fires
- * the removal events of whatever watches are registered.
+ * the removal events of whatever watches are registered.  Nothing for
+ * the privileged domain, which owns the tree's structure.
  */
 void lifecycle_clean_tree(struct xsd *x, unsigned domid);
 
