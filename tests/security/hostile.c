@@ -182,6 +182,19 @@ hg_flood(struct gt *t, struct gt_chan *c, uint32_t type, uint32_t first_id,
 	return sent;
 }
 
+uint32_t
+hg_sock_send(struct gt_chan *c, uint32_t type, const void *payload,
+    size_t len)
+{
+	uint8_t buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	uint32_t id = c->next_req++;
+	size_t n = hg_msg(buf, type, id, 0, payload, len);
+
+	ck_assert(!c->ring);
+	ck_assert_int_eq(write(c->fd, buf, n), (ssize_t)n);
+	return id;
+}
+
 /* ---- guests in other processes --------------------------------------------- */
 
 struct hg_writer {

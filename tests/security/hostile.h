@@ -71,6 +71,13 @@ void hg_send(struct gt_chan *c, uint32_t type, uint32_t req_id,
 uint32_t hg_flood(struct gt *t, struct gt_chan *c, uint32_t type,
     uint32_t first_id, const void *payload, size_t len, uint32_t max);
 
+/*
+ * Send a request on a socket channel without waiting (the daemon may be
+ * frozen): its req_id, for gt_reply.
+ */
+uint32_t hg_sock_send(struct gt_chan *c, uint32_t type, const void *payload,
+    size_t len);
+
 /* ---- guests in other processes --------------------------------------------- */
 
 /*
