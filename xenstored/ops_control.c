@@ -17,6 +17,7 @@
 #include "liveupdate.h"
 #include "persist.h"
 #include "request.h"
+#include "ring_conn.h"
 #include "txn.h"
 #include "xs_errors.h"
 
@@ -157,7 +158,7 @@ check_all(struct xsd *x, char *why, size_t len)
 		snprintf(why, len, "%s", k.why);
 		return -EIO;
 	}
-	return 0;
+	return rings_check(x, why, len);
 }
 
 static int

@@ -48,6 +48,12 @@ unsigned ring_local_port(const struct domain *d);
 int ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
     struct conn **out);
 
+/*
+ * CONTROL check's part: the list of rings waiting to be served again is
+ * consistent with the rings' flags.  0, or -EIO with why.
+ */
+int rings_check(const struct xsd *x, char *why, size_t len);
+
 /* Check every introduced domain now (one may have died meanwhile). */
 void rings_check_domains(struct xsd *x);
 

@@ -18,6 +18,7 @@
  * of the introduced domains (shut down, dying, gone).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -938,6 +939,35 @@ fail:
 	else
 		xen_unmap_ring(x->xen, page);
 	return rc;
+}
+
+int
+rings_check(const struct xsd *x, char *why, size_t len)
+{
+	const struct rings *rs = x->rings;
+	const struct ring *r, *last = NULL;
+	size_t listed = 0, queued = 0, i;
+
+	if (rs == NULL)
+		return 0;
+	TAILQ_FOREACH(r, &rs->again, again_link) {
+		if (!r->queued || ++listed > rs->nports) {
+			snprintf(why, len, "ring list broken at domain %u",
+			    r->d->domid);
+			return -EIO;
+		}
+		last = r;
+	}
+	for (i = 0; i < rs->nports; i++)
+		queued += rs->by_port[i] != NULL && rs->by_port[i]->queued;
+	if (queued != listed || rs->again.tqh_last != (last != NULL ?
+	    &last->again_link.tqe_next : &rs->again.tqh_first)) {
+		snprintf(why, len, "ring list: %zu listed, %zu flagged, %s "
+		    "tail", listed, queued, queued == listed ? "wrong" :
+		    "a");
+		return -EIO;
+	}
+	return 0;
 }
 
 void
