@@ -449,17 +449,21 @@ void
 rings_before_sleep(struct xsd *x)
 {
 	struct rings *rs = x->rings;
-	struct ring_list now;
 	struct ring *r;
+	size_t n = 0;
 
-	if (rs == NULL || TAILQ_EMPTY(&rs->again))
+	if (rs == NULL)
 		return;
-	/* Serve each waiting ring once; those still busy queue again. */
-	TAILQ_INIT(&now);
-	TAILQ_CONCAT(&now, &rs->again, again_link);
-	while ((r = TAILQ_FIRST(&now)) != NULL) {
-		TAILQ_REMOVE(&now, r, again_link);
-		r->queued = false;
+	/*
+	 * Serve each waiting ring once; those still busy queue again, at
+	 * the tail, for the next pass.  The others wait on rs->again, not on
+	 * a list of our own: serving one may release another (dom0's own
+	 * ring can send RELEASE), and ring_free takes a ring off rs->again.
+	 */
+	TAILQ_FOREACH(r, &rs->again, again_link)
+		n++;
+	while (n-- > 0 && (r = TAILQ_FIRST(&rs->again)) != NULL) {
+		unqueue(r);
 		ring_service(r);
 	}
 }
