@@ -32,7 +32,8 @@ $(BUILD)/tests/security/%: $(BUILD)/obj/$(SEC_DIR)/%.o $(SEC_LIB_OBJS) \
 
 SEC_DEPS := $(SEC_BINS) $(BUILD)/bin/pxenstored $(BUILD)/lib/libxensim.so \
 	$(BUILD)/bin/xensim
-SEC_ENV = PXENSTORED=$(PXENSTORED) XENSIM=$(XENSIM_CLI)
+SEC_ENV = PXENSTORED=$(PXENSTORED) XENSIM=$(XENSIM_CLI) \
+	$(if $(findstring address,$(SANFLAGS)),HG_ASAN=1)
 # Valgrind is slow: the daemon starts in seconds, not milliseconds.
 SEC_VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite

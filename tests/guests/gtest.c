@@ -532,10 +532,11 @@ parse(struct gt_chan *c)
 
 /*
  * Take what the daemon has sent; wait up to timeout_ms if nothing is
- * there.  >0: bytes taken, 0: nothing, <0: error.
+ * there.  >0: bytes taken, 0: nothing, <0: error.  A guest tells the
+ * daemon about the room it made unless `quiet`.
  */
 static int
-chan_fill(struct gt_chan *c, int timeout_ms)
+chan_take(struct gt_chan *c, int timeout_ms, bool quiet)
 {
 	int64_t end = gt_now_ms() + timeout_ms;
 	ssize_t n;
@@ -548,7 +549,7 @@ chan_fill(struct gt_chan *c, int timeout_ms)
 			    c->in + c->inlen, room);
 			if (n < 0)
 				return (int)n;
-			if (n > 0)
+			if (n > 0 && !quiet)
 				xensim_guest_notify(c->g);	/* space */
 		} else {
 			struct pollfd pfd = { c->fd, POLLIN, 0 };
@@ -586,6 +587,22 @@ chan_fill(struct gt_chan *c, int timeout_ms)
 			poll(&pfd, 1, left(end));
 		}
 	}
+}
+
+static int
+chan_fill(struct gt_chan *c, int timeout_ms)
+{
+	return chan_take(c, timeout_ms, false);
+}
+
+int
+gt_take_quietly(struct gt_chan *c)
+{
+	int n, total = 0;
+
+	while ((n = chan_take(c, 0, true)) > 0)
+		total += n;
+	return n < 0 ? n : total;
 }
 
 static void

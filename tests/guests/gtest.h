@@ -173,6 +173,12 @@ size_t gt_count_events(struct gt_chan *c, const char *path);
 struct xenstore_domain_interface *gt_intf(struct gt_chan *c);
 /* Notify the daemon. */
 void gt_notify(struct gt_chan *c);
+/*
+ * Read everything in the response ring into the channel (kept for
+ * gt_reply/gt_event) without notifying the daemon of the room made:
+ * bytes taken, or <0.
+ */
+int gt_take_quietly(struct gt_chan *c);
 /* Wait until fn(arg) is true, up to timeout_ms; returns fn's last value. */
 bool gt_until(struct gt_chan *c, bool (*fn)(void *), void *arg,
     int timeout_ms);

@@ -455,6 +455,18 @@ hg_settle(struct gt *t)
 	}
 }
 
+void
+hg_rss_within(struct gt *t, long base, long kb, const char *what)
+{
+	long now;
+
+	if (getenv("HG_SLOW") != NULL || getenv("HG_ASAN") != NULL)
+		return;
+	now = hg_rss_kb(t);
+	ck_assert_msg(now - base <= kb, "%s: the daemon grew by %ld KiB "
+	    "(bound %ld)", what, now - base, kb);
+}
+
 long
 hg_trie_bytes(struct gt *t)
 {

@@ -115,6 +115,13 @@ void hg_thaw(struct gt *t);
 /* Resident memory, KiB. */
 long hg_rss_kb(struct gt *t);
 /*
+ * The daemon grew by at most `kb` KiB since hg_rss_kb gave `base`;
+ * not checked when its heap is not its own: under valgrind (HG_SLOW) or
+ * ASan (HG_ASAN: freed memory waits in quarantine).  The exact measures
+ * (memreport, quota) apply regardless.
+ */
+void hg_rss_within(struct gt *t, long base, long kb, const char *what);
+/*
  * Wait (bounded) until no snapshot is being written: a snapshot holds an
  * old version of the tree, so the store's counts below are stable only
  * without one.
