@@ -1222,9 +1222,14 @@ restore_lu_attach(struct restore *r)
 			e = unix_adopt_conn(x, (int)rc->fd_or_port, &c);
 		} else {
 			struct domain *d = domain_find(&x->doms, rc->domid);
+			uint32_t quarantine = rc->type ==
+			    CONN_TYPE_RING_QUARANTINED ? rc->next_txid : 0;
 
 			e = d == NULL ? -ENOENT :
-			    ring_conn_adopt(x, d, rc->fd_or_port, &c);
+			    ring_conn_adopt(x, d, rc->fd_or_port, quarantine,
+			    &c);
+			if (e == 0 && quarantine)
+				continue;	/* a ring, no connection */
 		}
 		if (e < 0 || c == NULL) {
 			log_err(&x->log, "live update: connection %u (domain "

@@ -894,7 +894,7 @@ ring_local_port(const struct domain *d)
 
 int
 ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
-    struct conn **out)
+    uint32_t error, struct conn **out)
 {
 	struct ring *r;
 	unsigned port;
@@ -926,7 +926,9 @@ ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
 	rc = port_set(x->rings, local, r);
 	if (rc == 0) {
 		d->ring = r;
-		rc = ring_new_conn(r);
+		r->quarantined = error != 0;
+		r->error = error;
+		rc = error ? 0 : ring_new_conn(r);
 	}
 	if (rc < 0) {
 		port_set(x->rings, local, NULL);
@@ -935,7 +937,8 @@ ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
 		goto fail;
 	}
 	*out = r->conn;
-	again(r);
+	if (r->conn != NULL)
+		again(r);
 	return 0;
 fail:
 	if (d->kva)
@@ -943,6 +946,17 @@ fail:
 	else
 		xen_unmap_ring(x->xen, page);
 	return rc;
+}
+
+bool
+ring_conn_quarantined(const struct domain *d, uint32_t *error)
+{
+	const struct ring *r = d->ring;
+
+	if (r == NULL || !r->quarantined)
+		return false;
+	*error = r->error;
+	return true;
 }
 
 int
