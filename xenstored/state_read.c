@@ -1175,9 +1175,11 @@ lu_txns(struct xsd *x, struct conn *c, struct rconn *rc)
 		struct trie_txn *tx = NULL;
 		struct txn *t;
 		int err = rt->failed;
+		uint64_t before;
 
 		if (trie_txn_begin(x->store.cx, x->store.root, &tx) < 0)
 			continue;
+		before = trie_ctx_live_bytes(x->store.cx);
 		for (j = 0; j < rt->n && err == 0; j++) {
 			int rr = replay_step(x, tx, rt->steps[j],
 			    rt->steplen[j]);
@@ -1192,11 +1194,15 @@ lu_txns(struct xsd *x, struct conn *c, struct rconn *rc)
 			if (trie_txn_begin(x->store.cx, x->store.root,
 			    &tx) < 0)
 				continue;
+			before = trie_ctx_live_bytes(x->store.cx);
 		}
 		if (txn_adopt(c, rt->id, tx, &t) < 0) {
 			trie_txn_free(x->store.cx, &tx);
 			continue;
 		}
+		/* what it holds is charged again (the memory quota) */
+		txn_charge(c, t, (size_t)(trie_ctx_live_bytes(x->store.cx) -
+		    before));
 		t->failed = err;
 		if (c->dom != NULL)
 			c->dom->txns++;
