@@ -4,6 +4,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -551,6 +552,29 @@ hg_failalloc(struct gt *t, unsigned long k)
 	n = strtol(r, &end, 10);
 	ck_assert_msg(*end == '\0' && end != r, "test-failalloc: %s", r);
 	return n;
+}
+
+void
+hg_live_update(struct gt *t)
+{
+	const char *bin = getenv("PXENSTORED");
+	char path[4096];
+	long before = gt_memreport(t, "requests");
+	struct gt_msg *m = malloc(sizeof(*m));
+	static const char s[] = "live-update\0-s";
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(realpath(bin != NULL && *bin ? bin :
+	    "build/bin/pxenstored", path));
+	ck_assert_str_eq(gt_do(gt_tool(t), XS_CONTROL, 0, "live-update", "-f",
+	    path, NULL), "OK");
+	/* the new process answers: give it time to start (ASan, valgrind) */
+	ck_assert_int_eq(gt_req(gt_tool(t), XS_CONTROL, 0, s, sizeof(s), m,
+	    6 * GT_REPLY_MS), 0);
+	ck_assert_str_eq(gt_text(gt_tool(t), m), "OK");
+	free(m);
+	ck_assert(gt_alive(t));
+	ck_assert_int_lt(gt_memreport(t, "requests"), before);
 }
 
 static uint64_t

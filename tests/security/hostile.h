@@ -156,6 +156,14 @@ uint64_t hg_tree_hash(struct gt *t, const char *top);
  */
 long hg_failalloc(struct gt *t, unsigned long k);
 
+/*
+ * Live update to the daemon's own binary (CONTROL live-update -f, -s):
+ * the same process carries on after exec with the state it streamed.
+ * Asserts that it answered and that it really was a new image (its count
+ * of requests starts again).
+ */
+void hg_live_update(struct gt *t);
+
 /* ---- common expectations ------------------------------------------------- */
 
 /* WATCH and its initial event. */
