@@ -218,6 +218,13 @@ quarantine(struct ring *r, uint32_t error, const char *why)
 	r->conn = NULL;
 	unqueue(r);
 	if (c != NULL) {
+		/*
+		 * conn_free forgets it as d->conn only for an unprivileged
+		 * connection (c->dom): dom0's or the control domain's would
+		 * be left there, freed, for the next reconnect or release.
+		 */
+		if (r->d->conn == c)
+			r->d->conn = NULL;
 		conn_reset(c);
 		conn_close(c, why);
 		c->tp = NULL;
