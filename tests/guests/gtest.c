@@ -299,6 +299,8 @@ start(const struct gt_cfg *cfg, const char *opt, va_list ap)
 	int rc;
 
 	ck_assert_ptr_null(cur);
+	/* a daemon that dies must fail the test, not kill it with SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	t = calloc(1, sizeof(*t));
 	ck_assert_ptr_nonnull(t);
 	if (cfg != NULL)
@@ -991,6 +993,8 @@ gt_reconnect(struct gt_chan *c)
 		if (xensim_guest_wait(c->g, left(end) < 20 ? left(end) :
 		    20) == 1)
 			notified = true;
+	if (!connected(c))
+		dump_log(c->t);
 	ck_assert_msg(connected(c), "domain %u: no answer to the reconnect "
 	    "request", c->domid);
 	ck_assert_msg(notified, "domain %u: reconnected without a "

@@ -578,10 +578,20 @@ START_TEST(split_domains_2025)
 	hg_watch(d0, "x", "b");
 	ck_assert_str_eq(gt_do(d0, XS_WATCH, 0, "x", "c", NULL), ENOSPC_);
 	/*
-	 * The control domain dies.  It owns what privileged callers
-	 * created (the root is its, and created nodes inherit): the tree
-	 * stays.
+	 * The control domain breaks the protocol (quarantine: its
+	 * privileged connection goes), then dies.  It owns what privileged
+	 * callers created (the root is its, and created nodes inherit): the
+	 * tree stays.
 	 */
+	{
+		struct xsd_sockmsg h = { XS_WRITE, 1, 0, 5000 };
+
+		hg_raw(ctl, &h, sizeof(h));
+		gt_notify(ctl);
+		ck_assert(gt_wait_error(ctl, XENSTORE_ERROR_PROTO,
+		    GT_REPLY_MS));
+		hg_sync(t);
+	}
 	destroy(t, 2);
 	gt_detach(ctl);
 	hg_wait_gone(t, 2);

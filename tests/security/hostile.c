@@ -386,6 +386,7 @@ hg_wait_gone(struct gt *t, uint32_t domid)
 	snprintf(id, sizeof(id), "%u", domid);
 	while (strcmp(gt_do(gt_tool(t), XS_IS_DOMAIN_INTRODUCED, 0, id,
 	    NULL), "F") != 0) {
+		ck_assert_msg(gt_alive(t), "the daemon died");
 		ck_assert_msg(gt_now_ms() < end, "domain %u still introduced",
 		    domid);
 		gt_sleep_ms(2);
