@@ -1,7 +1,8 @@
 /*
  * check_sec_quota.c: the advisories about what a guest can make the
  * daemon hold or count (security record §1): oversized replies (XSA-72),
- * the node quota (XSA-272), memory exhaustion in its four forms
+ * the node quota (XSA-272), watches a reset leaves behind (XSA-330),
+ * memory exhaustion in its four forms
  * (XSA-326), partial node creation (XSA-414, XSA-415), replies never
  * read (XSA-416), transactions that create and delete (XSA-421) and two
  * transactions deleting the same nodes (XSA-440).  Each test runs its
@@ -411,6 +412,50 @@ START_TEST(xsa_326d_transaction_nodes)
 }
 END_TEST
 
+/* ---- XSA-330 --------------------------------------------------------------- */
+
+/*
+ * 100 WATCHes then RESET_WATCHES, again and again (a kexec loop does the
+ * same; every fourth round a ring reconnect resets them instead): after
+ * each reset the guest has no watch, the daemon's index holds none of
+ * its watches (memreport, and CONTROL check compares the index with the
+ * connections'), events for the old watches no longer come, and the
+ * daemon does not grow.  XSA330_ROUNDS sets the rounds (CI: 100; the
+ * record asks 10^5).
+ */
+START_TEST(xsa_330_reset_watches_loop)
+{
+	struct gt *t = gt_start(NULL);
+	struct gt_chan *tool = gt_tool(t), *g = gt_guest(t, 1);
+	unsigned long rounds = hg_count("XSA330_ROUNDS", 100), r;
+	long base = gt_memreport(t, "watches"), rss = 0;
+	char path[32];
+	int i;
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < 100; i++) {
+			snprintf(path, sizeof(path), "data/w%d", i);
+			hg_watch(g, path, "t");
+		}
+		ck_assert_int_eq(hg_quota(t, 1, "watches"), 100);
+		ck_assert_int_eq(gt_memreport(t, "watches"), base + 100);
+		if (r % 4 == 3)
+			gt_reconnect(g);
+		else
+			ck_assert_str_eq(gt_do(g, XS_RESET_WATCHES, 0, NULL), OK);
+		ck_assert_int_eq(hg_quota(t, 1, "watches"), 0);
+		ck_assert_int_eq(gt_memreport(t, "watches"), base);
+		gt_check(t);
+		if (r == 0)
+			rss = hg_rss_kb(t);
+	}
+	ck_assert_str_eq(gt_write(tool, 0, "/local/domain/1/data/w7", "x"), OK);
+	ck_assert_uint_eq(gt_count_events(g, "data/w7"), 0);
+	hg_rss_within(t, rss, 1024, "watch and reset rounds");
+	gt_finish(t);
+}
+END_TEST
+
 /* ---- XSA-414, XSA-415 ------------------------------------------------------ */
 
 /* Write data/f<i> until the guest owns `n` nodes. */
@@ -749,6 +794,7 @@ main(void)
 	hg_add(s, "xsa_326c_nodes_size_transactions",
 	    xsa_326c_nodes_size_transactions);
 	hg_add(s, "xsa_326d_transaction_nodes", xsa_326d_transaction_nodes);
+	hg_add(s, "xsa_330_reset_watches_loop", xsa_330_reset_watches_loop);
 	hg_add(s, "xsa_414_partial_create", xsa_414_partial_create);
 	hg_add(s, "xsa_415_partial_create_in_txn",
 	    xsa_415_partial_create_in_txn);
