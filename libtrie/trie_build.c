@@ -134,7 +134,7 @@ close_top(struct trie_builder *b)
 		node_kids(n)[0] = (struct trie_node *)(void *)m;
 	} else {
 		/* the node takes over the frame's references (a leaf's
-		 * frame has no array: no memcpy from NULL, even of 0 bytes) */
+		 * frame has no array: memcpy must not see NULL) */
 		if (f->nkids > 0)
 			memcpy(node_kids(n), f->kids,
 			    f->nkids * sizeof(f->kids[0]));

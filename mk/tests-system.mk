@@ -19,6 +19,7 @@ $(NOTIFY_RECV): $(BUILD)/obj/tests/system/notify_recv.o
 test-system: all $(PXENSTORED) $(NOTIFY_RECV)
 	+@for t in $(SYSTEM_TESTS); do \
 		PXENSTORED=$(abspath $(PXENSTORED)) \
+		XENSIM=$(abspath $(BUILD)/bin/xensim) \
 		NOTIFY_RECV=$(abspath $(NOTIFY_RECV)) \
 		TOP=$(CURDIR) MAKE="$(MAKE)" \
 		timeout 180 sh $$t || exit 1; \

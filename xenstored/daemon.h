@@ -99,6 +99,19 @@ unsigned long daemon_charged(const struct xsd *x, const struct domain *d);
 /* Track a domain (quota copy, first generation): NULL on ENOMEM. */
 struct domain *daemon_track(struct xsd *x, unsigned domid);
 
+/*
+ * Set up x's containers, loop, store, watch registry and domain table
+ * (x->cfg parsed, x->log open; hash keys from seed).  0 or -errno; on
+ * failure daemon_fini undoes what was done.
+ */
+int daemon_init(struct xsd *x, uint64_t seed);
+
+/*
+ * Tear down everything x holds but its config and log: listening socket,
+ * persistence, rings, connections, store, Xen handles, loop.
+ */
+void daemon_fini(struct xsd *x);
+
 /* Before sleeping: push queued output, free closed connections. */
 void daemon_before_sleep(void *arg);
 

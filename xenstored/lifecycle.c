@@ -215,6 +215,22 @@ lifecycle_clean_tree(struct xsd *x, unsigned domid)
 	clean_specials(x, domid);
 }
 
+void
+lifecycle_forget(struct xsd *x, struct domain *d)
+{
+	unsigned domid = d->domid;
+
+	persist_domain(x, REC_PX_J_FORGET, domid, 0);
+	/*
+	 * Its nodes and ACL entries go too, as at a release: entries only
+	 * lapse by generation, and a rewrite of the node would give them a
+	 * newer one, granting the next domain with this id what this one
+	 * had (XSA-322).
+	 */
+	lifecycle_clean_tree(x, domid);
+	domain_forget(&x->doms, d);
+}
+
 int
 lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
     unsigned port)
@@ -278,19 +294,4 @@ lifecycle_release(struct xsd *x, struct domain *d, bool fire)
 	 */
 	if (d->nconns == 0)
 		domain_forget(&x->doms, d);
-}
-
-void
-lifecycle_forget(struct xsd *x, struct domain *d)
-{
-	unsigned domid = d->domid;
-
-	/*
-	 * Without the clean-up a new domain with this id would inherit the
-	 * entries (XSA-417): an owner entry at once, another as soon as the
-	 * node changes and so becomes newer than the new domain.
-	 */
-	domain_forget(&x->doms, d);
-	persist_domain(x, REC_PX_J_RELEASE, domid, 0);
-	lifecycle_clean_tree(x, domid);
 }

@@ -24,18 +24,18 @@ int lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
 void lifecycle_release(struct xsd *x, struct domain *d, bool fire);
 
 /*
- * A domain the daemon only tracked (named in permissions, never
- * introduced) is dying or gone: its nodes and ACL entries go as an
- * introduced domain's do, and it is forgotten.  No @releaseDomain.
- */
-void lifecycle_forget(struct xsd *x, struct domain *d);
-
-/*
  * The tree part of a release: nodes owned by `domid` removed (or given to
  * the privileged domain with -K), ACL entries naming it dropped.  Fires
  * the removal events of whatever watches are registered.  Nothing for
  * the privileged domain, which owns the tree's structure.
  */
 void lifecycle_clean_tree(struct xsd *x, unsigned domid);
+
+/*
+ * A domain that was only counted (owner or ACL entry, never introduced)
+ * is dying or gone: journal it, clean the tree as lifecycle_clean_tree
+ * does, and forget d (freed).
+ */
+void lifecycle_forget(struct xsd *x, struct domain *d);
 
 #endif

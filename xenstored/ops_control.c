@@ -378,6 +378,15 @@ ctl_persist(struct req *r)
 		rc = persist_compact(r->x);
 		return rc < 0 ? (rc == -ENODEV ? -EINVAL : rc) : req_ok(r);
 	}
+	if (r->argc == 3 && strcmp(r->argv[1], "fail-writes") == 0 &&
+	    r->x->cfg.test_hooks) {
+		unsigned long n;
+
+		if (!wire_uint(r->argv[2], 1000, &n))
+			return -EINVAL;
+		rc = persist_fail_writes(r->x, (unsigned)n);
+		return rc < 0 ? -EINVAL : req_ok(r);
+	}
 	return -EINVAL;
 }
 

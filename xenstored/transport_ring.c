@@ -842,16 +842,21 @@ ring_conn_restore(struct xsd *x, struct domain *d,
 		struct conn *c = r->conn;
 		uint32_t written = ring_get_rsp_prod(page) - rr->rsp_off;
 
-		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
-			log_warn(&x->log, "domain %u: restored input rejected",
-			    d->domid);
-		if (rr->outlen && !c->closing) {
+		/*
+		 * The saved output first: the saved input may hold whole
+		 * requests that waited behind it (a stalled connection), and
+		 * their replies must follow it.
+		 */
+		if (rr->outlen) {
 			rc = conn_restore_output(c, rr->out, rr->outlen,
 			    rr->head_rest);
 			/* What the ring already holds is not sent twice. */
 			if (rc == 0 && written <= rr->outlen)
 				conn_out_consumed(c, written);
 		}
+		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
+			log_warn(&x->log, "domain %u: restored input rejected",
+			    d->domid);
 	}
 	*out = r->conn;
 	again(r);	/* the guest may have written while we were down */

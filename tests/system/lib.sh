@@ -2,6 +2,7 @@
 #
 # Environment (set by mk/tests-system.mk):
 #   PXENSTORED   the daemon under test (absolute path, same $(BUILD))
+#   XENSIM       the simulated Xen's CLI of the same $(BUILD) (tools/demo)
 #   NOTIFY_RECV  the sd_notify receiver helper (notify_recv.c)
 #   TOP          the source tree
 #   MAKE         the make that runs us (for the install test)
@@ -28,7 +29,9 @@ unset XENSTORED_PATH NOTIFY_SOCKET
 export XENSTORED_RUNDIR="$T/default-rundir"
 # No state directory (the default without -D is /var/lib/xenstored).
 export XENSTORED_STATEDIR=none
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+# Under xensim (tools/demo) its preload comes first, and ASan must not
+# call setrlimit while the preload initializes (see tests/guests/gtest.c).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer:verify_asan_link_order=0:disable_coredump=0"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}log_path=$T/sanitizer"
 

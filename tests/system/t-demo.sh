@@ -1,8 +1,10 @@
 #!/bin/sh
 # tools/demo (README's first command): it serves the example tree on its
-# socket, prints a line that, pasted, lists that tree with permissions,
-# refuses a second demo, and stops cleanly (status 0, socket and pid file
-# removed) on SIGTERM.  Its run directory is put in $T (DEMO_RUN).
+# socket under the simulated Xen, with a guest talking over its ring,
+# prints a line that, pasted, lists that tree with permissions and lines
+# that talk as the guest, refuses a second demo, and stops cleanly
+# (status 0, socket and pid file removed) on SIGTERM.  Its run directory
+# is put in $T (DEMO_RUN).
 . "$(dirname "$0")/lib.sh"
 
 R=$T/run
@@ -19,13 +21,17 @@ check "it prints the line to paste" \
 (cd / && timeout 10 sh -c "$line") >"$T/ls" 2>&1 ||
     fail "the pasted line fails: $(cat "$T/ls")"
 for want in 'name = "Domain-0".*(n0)' 'name = "web1".*(n0,r1)' \
-    'shutdown = "".*(n0,b1)' 'frontend = "/local/domain/1/device/vif/0"' \
+    'shutdown = "".*(n1)' 'tx-ring-ref = "8".*(n1,r0)' 'frontend = "/local/domain/1/device/vif/0"' \
     'backend = "/local/domain/0/backend/vif/1/0".*(n1,r0)' \
     'ip = "192.0.2.10".*(n1)' 'hotplug-status = "connected"'; do
 	grep -q -- "$want" "$T/ls" ||
 	    fail "the tree lacks $want: $(cat "$T/ls")"
 done
 ok "pasted from anywhere, it lists the example tree with its permissions"
+as_guest=$(sed -n 's/^    \(.* request .* 1 read name\)$/\1/p' "$T/out")
+[ -n "$as_guest" ] || fail "no line to talk as the guest: $(cat "$T/out")"
+check "the guest's line reads its name over its ring" \
+    [ "$(cd / && timeout 10 sh -c "$as_guest")" = web1 ]
 check "the demo socket has mode 0600" [ "$(stat -c %a "$R/socket")" = 600 ]
 grep -q "IN WRITE" "$R/access.log" || fail "no access log"
 ok "the demo's access log has its requests"

@@ -74,8 +74,16 @@ pre_init(void)
 
 	if (pre.inited)
 		return;
-	pre.inited = 1;
 	resolve_libc();
+	/*
+	 * A call interposed while a sanitizer runtime initializes (before
+	 * libc has set up environ: ASan with log_path opens files that
+	 * early) must not decide "no simulation" for good: look again at
+	 * the next call.
+	 */
+	if (environ == NULL || environ[0] == NULL)
+		return;
+	pre.inited = 1;
 	copy_env(pre.dir, sizeof(pre.dir), getenv("XENSIM_DIR"));
 	if (pre.dir[0] == '\0')
 		return;
