@@ -523,6 +523,7 @@ unsigned
 check_all(struct xsd *x, check_report_fn *fn, void *arg)
 {
 	struct check k;
+	char why[256];
 	int rc;
 
 	memset(&k, 0, sizeof(k));
@@ -542,6 +543,8 @@ check_all(struct xsd *x, check_report_fn *fn, void *arg)
 		check_watches(&k);
 		check_domains(&k);
 	}
+	if (rings_check(x, why, sizeof(why)) < 0)
+		problem(&k, "%s", why);
 	free(k.conns);
 	free(k.doms);
 	return k.problems;
