@@ -49,7 +49,7 @@ fault_alloc(void *arg, size_t size)
 {
 	struct store_faults *f = arg;
 
-	if (++f->calls == f->fail_at) {
+	if (!f->paused && ++f->calls == f->fail_at) {
 		f->failed++;
 		return NULL;
 	}
@@ -62,6 +62,13 @@ fault_free(void *arg, void *ptr, size_t size)
 	(void)arg;
 	(void)size;
 	free(ptr);
+}
+
+void
+store_faults_pause(struct store *st, bool paused)
+{
+	if (st->faults != NULL)
+		st->faults->paused = paused;
 }
 
 int

@@ -28,6 +28,7 @@ struct store_faults {
 	uint64_t calls;		/* allocations so far */
 	uint64_t fail_at;	/* fail the one with this number; 0: none */
 	uint64_t failed;	/* allocations refused */
+	bool paused;		/* the checker's own walk: neither counted nor failed */
 };
 
 /* One per daemon.  Owns its root reference and its accounting. */
@@ -46,6 +47,13 @@ struct store {
  * With `faults`, allocations go through the test hook (store_fail_alloc).
  */
 int store_init(struct store *st, uint64_t seed, unsigned priv, bool faults);
+
+/*
+ * Test hook: while paused, the store's allocations are neither counted nor
+ * failed, so that CONTROL check between two requests does not take the
+ * failure armed for the next request.  Without the hook: nothing.
+ */
+void store_faults_pause(struct store *st, bool paused);
 void store_fini(struct store *st);
 
 /*
