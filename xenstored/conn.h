@@ -52,6 +52,18 @@ struct conn {
 	bool stalled;			/* input paused: too much output */
 	bool deferred;			/* waiting for dom0's transaction */
 	TAILQ_ENTRY(conn) deferred_link;	/* xsd->deferred */
+	/*
+	 * Fairness: requests handled in loop pass `pass` (unprivileged
+	 * connections stop at CONN_PASS_REQUESTS: throttled), and the
+	 * ready list of connections whose kept input is handled in a
+	 * later pass (throttled, or resumed after a stall).
+	 */
+	uint64_t pass;
+	unsigned pass_reqs;
+	bool throttled;
+	bool ready;			/* on xsd->ready */
+	uint64_t ready_pass;		/* the pass it was put there */
+	TAILQ_ENTRY(conn) ready_link;
 	unsigned eagain_streak;		/* commits refused in a row */
 	bool blocked;			/* transport cannot take output */
 	/* partial or unprocessed input */
@@ -68,12 +80,13 @@ struct conn {
 	size_t out_safe;		/* may be sent up to here: durable */
 	unsigned outmsgs;		/* replies and events not fully sent */
 	/*
-	 * Byte counts since the connection began, so that the journal can
-	 * record what changed in the buffers instead of all they hold:
-	 * appended to / taken from the front of in and out, and out_epoch
-	 * counts changes that are neither (events dropped from the middle).
+	 * Bytes taken from the front of in and out since the connection
+	 * began, so that the journal can record what changed in the buffers
+	 * instead of all they hold; out_epoch counts the changes that are
+	 * not appending or taking from the front (events dropped from the
+	 * middle).
 	 */
-	uint64_t in_added, in_taken, out_added, out_taken;
+	uint64_t in_taken, out_taken;
 	uint32_t out_epoch;
 	struct txn_list txns;
 	unsigned ntxns;
@@ -85,6 +98,14 @@ struct conn {
 
 /* Above this much queued output a connection's input is paused. */
 #define CONN_OUT_STALL (256 * 1024)
+
+/*
+ * Requests an unprivileged connection may have handled in one pass of
+ * the loop; the rest of its input waits for the next pass, after every
+ * other connection had its turn.  (Within a pass replies are not sent,
+ * so the outstanding quota, 20 by default, usually stops it first.)
+ */
+#define CONN_PASS_REQUESTS 32
 
 /*
  * A new connection for domain `domid` (privileged or not), registered in
@@ -112,8 +133,19 @@ int conn_input(struct conn *c, const void *data, size_t len);
  */
 bool conn_must_wait(const struct conn *c);
 
-/* Handle input kept back by a stall, once it need not wait any more. */
+/*
+ * A stalled connection may take requests again (if it need not wait any
+ * more): input kept back is handled in the next pass (conns_run_ready),
+ * never from inside a handler or after the pass's journal batch.
+ */
 void conn_resume(struct conn *c);
+
+/*
+ * Before sleeping: handle the kept input of connections put on the ready
+ * list in an earlier pass (throttled, or resumed).  Those throttled again
+ * wait for the next pass.
+ */
+void conns_run_ready(struct xsd *x);
 
 /*
  * Queue one message.  `payload` is copied.  Returns 0 or -ENOMEM (the

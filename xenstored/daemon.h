@@ -36,6 +36,12 @@ struct xsd_stats {
 	unsigned long long events_dropped;
 	unsigned long long commits[4];	/* by trie_commit_how */
 	unsigned long long eagain;
+	/* fairness (memreport): loop passes, and the most requests handled
+	 * in one pass, in all and by one unprivileged connection */
+	unsigned long long passes;
+	unsigned pass_requests;		/* in the current pass */
+	unsigned max_pass_requests;
+	unsigned max_conn_pass_requests;
 };
 
 struct xsd {
@@ -57,6 +63,8 @@ struct xsd {
 	struct conn_list dead;		/* closed, to free before sleeping */
 	struct conn_list stuck;		/* unprivileged, output unread */
 	struct conn_list deferred;	/* publishing held back: protect */
+	struct conn_list ready;		/* kept input for a later pass */
+	uint64_t pass;			/* loop passes (before-sleep calls) */
 	struct conn *protect;		/* privileged conn being let through */
 	uint64_t protect_since;
 	unsigned nconns;
@@ -89,6 +97,12 @@ bool daemon_entry_alive(void *arg, unsigned domid, uint64_t gen);
  */
 bool daemon_domain_exists(struct xsd *x, unsigned domid);
 
+/*
+ * Bytes charged to a domain against its memory quota: the nodes it owns,
+ * its watches, what its open transactions hold.
+ */
+unsigned long daemon_charged(const struct xsd *x, const struct domain *d);
+
 /* Track a domain (quota copy, first generation): NULL on ENOMEM. */
 struct domain *daemon_track(struct xsd *x, unsigned domid);
 
@@ -118,9 +132,10 @@ void daemon_housekeeping(void *arg);
 /*
  * XSA-206: a privileged connection whose transactions keep failing
  * because guests keep changing what it reads gets protection: until its
- * next commit (or abort, or it closes, or 2 s pass), requests of
- * unprivileged connections that would publish a change (writes outside a
- * transaction, commits) wait.  Its next attempt therefore commits.
+ * next commit (or abort, or it closes, or it sends nothing for 2 s),
+ * requests of unprivileged connections that would publish a change
+ * (writes outside a transaction, commits) wait.  Its next attempt
+ * therefore commits, however long it takes, as long as it keeps going.
  */
 #define PROTECT_AFTER 2		/* EAGAINs in a row */
 #define PROTECT_MAX_MS 2000

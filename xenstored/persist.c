@@ -888,3 +888,11 @@ persist_stop(struct xsd *x)
 	free(p);
 	x->persist = NULL;
 }
+
+const struct trie_node *
+persist_held_root(const struct xsd *x)
+{
+	const struct persist *p = x->persist;
+
+	return p != NULL && p->job != NULL ? p->job->root : NULL;
+}

@@ -77,6 +77,12 @@ void persist_watch(struct xsd *x, const struct conn *c, const char *path,
 void persist_txn(struct xsd *x, const struct conn *c, uint32_t txid,
     bool open);
 
+/*
+ * The root a snapshot being written holds (one reference, until the
+ * snapshot is reaped), or NULL.  Borrowed: for the invariant checker.
+ */
+const struct trie_node *persist_held_root(const struct xsd *x);
+
 /* Close the iteration's batch: write (and fsync by policy). */
 void persist_batch_end(struct xsd *x);
 

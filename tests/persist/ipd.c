@@ -64,6 +64,16 @@ ipd_new(const char *const *args, bool xen)
 }
 
 void
+ipd_settle(struct xsd *x)
+{
+	int i;
+
+	daemon_before_sleep(x);
+	for (i = 0; i < 100000 && !TAILQ_EMPTY(&x->ready); i++)
+		daemon_before_sleep(x);
+}
+
+void
 ipd_free(struct xsd **xp)
 {
 	struct xsd *x = *xp;

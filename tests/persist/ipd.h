@@ -18,6 +18,13 @@ struct xsd;
  * fails.  Nothing is recovered: see ipd_recover / ipd_restore.
  */
 struct xsd *ipd_new(const char *const *args, bool xen);
+/*
+ * End loop passes until no connection has input kept for a later pass
+ * (one throttled by the per-pass budget, or resumed after a stall): the
+ * loop would not sleep before that, so this is the daemon at rest.
+ */
+void ipd_settle(struct xsd *x);
+
 /* Tear down as main.c does (state stopped, rings, connections, ...). */
 void ipd_free(struct xsd **xp);
 

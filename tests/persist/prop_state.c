@@ -24,7 +24,9 @@
  * value, permissions and each ACL entry's effective liveness, the
  * accounting, quotas, domains, each ring connection's watches and
  * transactions) and the descriptions must be equal; in snapshot mode the
- * restored connections' output must begin with what was queued.
+ * restored connections' output must begin with what was queued.  The
+ * invariant checker (checker.h) runs after every request and on each
+ * restored daemon.
  *
  * PT_SEED replays (the seed is printed), PT_ROUNDS sets the rounds per
  * mode (default 12), PT_OPS the requests per round (default 400).
@@ -36,6 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
@@ -113,8 +116,17 @@ request(struct round *r, struct conn *c, uint32_t type, uint32_t tx,
 		}
 		off += sizeof(h) + h.len;
 	}
-	if (!keep && conn_out_pending(c) > 0)
+	if (!keep && conn_out_pending(c) > 0) {
 		conn_out_consumed(c, conn_out_pending(c));
+		/*
+		 * As a transport does once the peer took its output: a
+		 * connection stalled for it resumes, and input it kept is
+		 * handled in the passes that follow.
+		 */
+		conn_resume(c);
+		if (c->ready)
+			ipd_settle(r->x);
+	}
 }
 
 static bool
@@ -534,6 +546,22 @@ introduce(struct round *r)
 }
 
 static void
+report_problem(void *arg, const char *problem)
+{
+	fprintf(stderr, "prop_state: %s: %s\n", (const char *)arg, problem);
+}
+
+/* The invariant checker (checker.h) finds nothing in x. */
+static void
+invariants(struct xsd *x, const char *when)
+{
+	unsigned n = check_all(x, report_problem, (void *)(uintptr_t)when);
+
+	PT_CHECK(n == 0, "%s: the invariant checker found %u problems", when,
+	    n);
+}
+
+static void
 random_state(struct round *r, int ops, bool journal)
 {
 	int i;
@@ -575,6 +603,7 @@ random_state(struct round *r, int ops, bool journal)
 		}
 		if (journal && pt_below(&rng, 8) == 0)
 			daemon_before_sleep(r->x);	/* a batch ends */
+		invariants(r->x, "after a request");
 		if (journal && pt_below(&rng, 60) == 0) {
 			struct pt_msg m;
 			const char *a[] = { "persist", "snapshot", NULL };
@@ -719,7 +748,7 @@ round_snapshot(unsigned n, int ops)
 	r.x = ipd_new(args, true);
 	PT_CHECK(r.x != NULL, "daemon set-up");
 	random_state(&r, ops, false);
-	daemon_before_sleep(r.x);
+	ipd_settle(r.x);
 	sbuf_init(&b);
 	state_write_small(r.x, &b, 7 + n);
 	{
@@ -749,7 +778,8 @@ round_snapshot(unsigned n, int ops)
 	if (!restore_has_master(rs) && r.dom0)
 		pt_die("snapshot round %u: dom0's ring not restored", n);
 	restore_free(&rs);
-	daemon_before_sleep(r.x);
+	ipd_settle(r.x);
+	invariants(r.x, "restored from a snapshot");
 	after = ipd_describe(r.x);
 	if (strcmp(before, after) != 0) {
 		char f[PT_PATH + 32];
@@ -785,7 +815,7 @@ round_journal(unsigned n, int ops)
 	PT_CHECK(r.x != NULL, "daemon set-up");
 	PT_CHECK(persist_start(r.x, &rs) == 0 && rs == NULL, "empty state");
 	random_state(&r, ops, true);
-	daemon_before_sleep(r.x);
+	ipd_settle(r.x);
 	before = ipd_describe(r.x);
 	ipd_free(&r.x);	/* the state directory stays as it is */
 	corpus_dir(state, n);
@@ -801,7 +831,8 @@ round_journal(unsigned n, int ops)
 		if (!restore_has_master(rs) && r.dom0)
 			PT_CHECK(ring_conn_dom0(r.x) == 0, "dom0's ring");
 		restore_free(&rs);
-		daemon_before_sleep(r.x);
+		ipd_settle(r.x);
+		invariants(r.x, "recovered from the journal");
 	}
 	after = ipd_describe(r.x);
 	if (strcmp(before, after) != 0)
