@@ -8,8 +8,10 @@
 #   make bench      build a release tree (build/release) and run benchmarks
 #   make asan       the check suite under AddressSanitizer + UBSan (build/asan)
 #   make valgrind   the unit and property tests under valgrind
-#   make check-all  check, asan, valgrind, check-release and
-#                   check-small-stack: what CI runs
+#   make check-all  check, asan, valgrind, check-release,
+#                   check-small-stack and a short run of each fuzz
+#                   target: what CI runs
+#   make fuzz       run each fuzz target for FUZZ_SECONDS (docs/fuzzing.md)
 #   make release    build with assertions off (build/release)
 #   make check-release      the check suite against that build
 #   make check-small-stack  the daemon on a 256 KiB stack: deep paths and
@@ -61,12 +63,14 @@ check: all $(CHECK_TARGETS)
 # Every test: the suite, then again under the sanitizers and valgrind,
 # with assertions off (upstream's reachable asserts behaved differently
 # with NDEBUG: XSA-481), and with the daemon on a small stack.
+# then a few seconds of each libFuzzer target (when clang can build them).
 check-all:
 	$(MAKE) check
 	$(MAKE) asan
 	$(MAKE) valgrind
 	$(MAKE) check-release
 	$(MAKE) check-small-stack
+	$(MAKE) fuzz-smoke-if-available
 
 valgrind: all $(VALGRIND_TARGETS)
 

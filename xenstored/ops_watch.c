@@ -54,9 +54,8 @@ op_watch(struct req *r)
 	if (!r->who.priv && d != NULL) {
 		if (quota_exceeded(&d->quota, Q_WATCHES, d->watches + 1UL))
 			return -ENOSPC;
-		if (quota_exceeded(&d->quota, Q_MEMORY, store_usage(
-		    &r->x->store, c->domid).bytes + d->watch_bytes +
-		    strlen(path) + strlen(r->argv[1])))
+		if (quota_exceeded(&d->quota, Q_MEMORY, daemon_charged(r->x,
+		    d) + strlen(path) + strlen(r->argv[1])))
 			return -ENOMEM;
 	}
 	rc = watches_add(&r->x->watches, c, &c->watches, path, r->argv[1], rel,
