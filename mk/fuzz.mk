@@ -175,6 +175,7 @@ fuzz-smoke: $(FZ_FUZZERS)
 
 # check-all: the smoke run if clang can link a libFuzzer target here.
 fuzz-smoke-if-available:
+	@mkdir -p $(BUILD)
 	@if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' | \
 	    $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - \
 	    -o $(BUILD)/.fuzz-probe >/dev/null 2>&1; then \

@@ -278,8 +278,12 @@ spawn(struct gt *t)
 	ck_assert_int_ge(t->pid, 0);
 	if (t->pid == 0)
 		child_exec(t, t->opts, t->nopts);
-	/* Up when the socket accepts (20 s: ASan start-up is slow). */
-	end = gt_now_ms() + 20000;
+	/*
+	 * Up when the socket accepts: 20 s (ASan start-up is slow), 120 s
+	 * under a wrapper (valgrind on a loaded machine took over 20 s).
+	 */
+	end = gt_now_ms() +
+	    (*env_or("GT_WRAPPER", "") != '\0' ? 120000 : 20000);
 	while (left(end) > 0 && gt_alive(t)) {
 		fd = sock_connect(t->sockpath);
 		if (fd >= 0)
