@@ -58,6 +58,8 @@ xs_tool=$(command -v xenstore-read || true)
 [ -n "$xs_tool" ] || die "xenstore-read missing: install xenstore-utils"
 xs_tool=$(readlink -f "$xs_tool")
 xs_tools="read write rm exists list ls watch chmod"
+libgcc_s=$(/sbin/ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+[ -n "$libgcc_s" ] || die "libgcc_s.so.1 not found (ldconfig -p)"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -92,6 +94,10 @@ base_root() {
 	for t in $xs_tools; do
 		ln -s xenstore "$1/usr/bin/xenstore-$t"
 	done
+	# Loaded with dlopen, so ldd does not list it: glibc's pthread_cancel
+	# needs it (libxenstore cancels its reader thread: xl, xenstore-watch).
+	mkdir -p "$1$(dirname "$libgcc_s")"
+	cp -L "$libgcc_s" "$1$libgcc_s"
 }
 
 # cpio_of ROOT: the newc archive of ROOT on stdout (files owned by root).
@@ -116,13 +122,6 @@ for f in xl xen-init-dom0 xenconsoled xenstore-control; do
 	ln -s "../lib/xen-4.17/bin/$f" "$droot/usr/sbin/$f"
 done
 install_bin "$droot" "$daemon" "/e2e/bin/$dname"
-# Loaded with dlopen, so ldd does not list it: glibc's pthread_cancel (xl).
-for lib in libgcc_s.so.1; do
-	path=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
-	[ -n "$path" ] || die "$lib not found (ldconfig -p)"
-	mkdir -p "$droot$(dirname "$path")"
-	cp -L "$path" "$droot$path"
-done
 mkdir -p "$droot/etc/xen"
 cat > "$droot/etc/xen/xl.conf" <<'XLCONF'
 # xl.conf of the end-to-end test's dom0
