@@ -10,7 +10,7 @@
 #   XENSTORED_KIND   c | ocaml | px (default: from the file name)
 #   E2E_CACHE        fetch cache (default tests/e2e/cache)
 #   E2E_OUT          images and logs (default $BUILD/e2e/<daemon name>)
-#   E2E_TIMEOUT      bound of one boot in seconds (default 420)
+#   E2E_TIMEOUT      bound of one boot in seconds (default 600, scale 1200)
 #   E2E_DOM0_MEM     dom0's memory in MiB (default 384)
 #   E2E_QEMU         QEMU binary (default qemu-system-x86_64)
 #   E2E_SMP          QEMU CPUs (default 2)
@@ -29,7 +29,6 @@ die() { echo "e2e: error: $*" >&2; exit 2; }
 dname=$(basename "$XENSTORED")
 E2E_OUT=${E2E_OUT:-${BUILD:-$top/build}/e2e/$dname}
 export E2E_OUT
-timeout_s=${E2E_TIMEOUT:-420}
 dom0_mem=${E2E_DOM0_MEM:-384}
 guest_mem=${E2E_GUEST_MEM:-96}
 scale_guests=${E2E_SCALE_GUESTS:-8}
@@ -52,7 +51,11 @@ say "images ready in $((t_built - t_start)) s ($E2E_OUT)"
 boot() {
 	log=$E2E_OUT/$1.log
 	guests=1
-	[ "$1" = scale ] && guests=$scale_guests
+	timeout_s=${E2E_TIMEOUT:-600}
+	if [ "$1" = scale ]; then
+		guests=$scale_guests
+		timeout_s=${E2E_TIMEOUT:-1200}
+	fi
 	mem=$((dom0_mem + guests * (guest_mem + 8) + 160))
 	[ "$mem" -ge 1024 ] || mem=1024
 	xen_cmd="console=com1 com1=115200,8n1 dom0_mem=${dom0_mem}M,max:${dom0_mem}M bootscrub=0 loglvl=warning guest_loglvl=warning"
@@ -82,7 +85,7 @@ for s in $scenarios; do
 	line=$(tr -d '\r' < "$log" | sed -n 's/.*\(E2E-RESULT: .*\)/\1/p' | tail -n 1)
 	times=$(tr -d '\r' < "$log" | sed -n 's/.*E2E-TIME: \([^ ]*\) \([0-9.]*\).*/\1=\2/p' | tr '\n' ' ')
 	if [ -z "$line" ]; then
-		line="E2E-RESULT: $s FAIL no result line (timeout after ${timeout_s}s or crash)"
+		line="E2E-RESULT: $s FAIL no result line (timeout after $((t1 - t0))s or crash)"
 	fi
 	tr -d '\r' < "$log" | grep -E 'E2E(-GUEST)?: ' | sed 's/^/    /' || true
 	case $line in

@@ -10,8 +10,18 @@ E2E_RUN=/run/e2e
 
 say() { echo "E2E: $*"; }
 
-# uptime in seconds with two decimals.
-now() { cut -d' ' -f1 /proc/uptime; }
+# clock: UPF = uptime in seconds with two decimals, UP = whole seconds.
+# No fork (a fork costs milliseconds of emulated page-table work).
+clock() {
+	read -r UPF _ < /proc/uptime
+	UP=${UPF%.*}
+}
+
+# now: print the uptime (two decimals).
+now() {
+	clock
+	echo "$UPF"
+}
 
 # tmark LABEL: a timing line the host collects.
 tmark() { echo "E2E-TIME: $1 $(now)"; }
@@ -38,16 +48,15 @@ summary() {
 	fi
 }
 
-# uptime in whole seconds.
-secs() { cut -d. -f1 /proc/uptime; }
-
 # wait_until SECONDS COMMAND...: run COMMAND every 0.25 s until it succeeds;
 # fails once SECONDS have passed.
 wait_until() {
-	_deadline=$(( $(secs) + $1 ))
+	clock
+	_deadline=$((UP + $1))
 	shift
 	until "$@"; do
-		[ "$(secs)" -lt "$_deadline" ] || return 1
+		clock
+		[ "$UP" -lt "$_deadline" ] || return 1
 		usleep 250000
 	done
 }
@@ -62,15 +71,17 @@ watch_wait() {
 	_ww=$((_ww + 1))
 	_fifo=$E2E_RUN/fifo.$_ww
 	_path=$1
-	_deadline=$(( $(secs) + $2 ))
+	_secs=$2
+	clock
+	_deadline=$((UP + _secs))
 	shift 2
 	rm -f "$_fifo"
 	mkfifo "$_fifo"
 	exec 4<> "$_fifo"
-	timeout $(( _deadline - $(secs) + 1 )) xenstore-watch "$_path" >&4 2>/dev/null &
+	timeout $((_secs + 1)) xenstore-watch "$_path" >&4 2>/dev/null &
 	_wpid=$!
 	_rc=1
-	while [ "$(secs)" -lt "$_deadline" ]; do
+	while clock && [ "$UP" -lt "$_deadline" ]; do
 		read -t 1 -r _ev <&4 || continue
 		if "$@"; then
 			_rc=0
@@ -119,10 +130,12 @@ daemon_launch() {
 	"$XENSTORED" "$@" $XENSTORED_ARGS >> "$DAEMON_LOG" 2>&1 &
 	echo $! > "$E2E_RUN/daemon.pid"
 	_t0=$(now)
-	_deadline=$(( $(secs) + E2E_WAIT ))
+	clock
+	_deadline=$((UP + E2E_WAIT))
 	until socket_ready; do
 		daemon_alive || { say "daemon exited"; return 1; }
-		[ "$(secs)" -lt "$_deadline" ] || { say "daemon socket not ready"; return 1; }
+		clock
+		[ "$UP" -lt "$_deadline" ] || { say "daemon socket not ready"; return 1; }
 		usleep 250000
 	done
 	say "daemon $XENSTORED_NAME pid $(daemon_pid) ready in $(elapsed "$_t0") s"
@@ -229,13 +242,13 @@ guest_fail() {
 	fail "guest $1 (domain $2): $*; console: $(guest_lines "$1")"
 }
 
-# guest_ready NAME DOMID: wait until the guest has set its watch and written
-# data/e2e-ready.
+# guest_ready NAME DOMID [SECONDS]: wait (default E2E_WAIT) until the guest
+# has set its watch and written data/e2e-ready.
 guest_ready_or_failed() {
 	node_is "/local/domain/$2/data/e2e-ready" "$2" || guest_failed "$1" "$2"
 }
 guest_ready() {
-	watch_wait "/local/domain/$2/data" "$E2E_WAIT" guest_ready_or_failed "$1" "$2" ||
+	watch_wait "/local/domain/$2/data" "${3:-$E2E_WAIT}" guest_ready_or_failed "$1" "$2" ||
 	    guest_fail "$1" "$2" "never became ready"
 	guest_failed "$1" "$2" && guest_fail "$1" "$2" "failed"
 	return 0
