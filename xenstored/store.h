@@ -1,0 +1,54 @@
+/*
+ * store.h: the xenstore tree as the daemon holds it: the current trie
+ * root, the per-owner accounting, and the permission lists of the two
+ * special paths (@introduceDomain, @releaseDomain), which are not nodes
+ * of the tree.  No I/O.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "trie.h"
+
+enum special { SPECIAL_INTRODUCE, SPECIAL_RELEASE, SPECIAL_COUNT };
+
+struct special_perms {
+	struct trie_perm *p;	/* owned */
+	size_t n;
+	uint64_t gen;		/* trie generation of the last change */
+};
+
+/* One per daemon.  Owns its root reference and its accounting. */
+struct store {
+	struct trie_ctx *cx;
+	struct trie_node *root;
+	struct trie_acct acct;	/* per owner: nodes and bytes, incremental */
+	struct special_perms special[SPECIAL_COUNT];
+	unsigned long long commits;	/* published versions */
+};
+
+/*
+ * The initial store of the C daemon 4.17: "/", "/tool", "/tool/xenstored"
+ * owned by `priv` with no access for others, and both special paths n<priv>.
+ */
+int store_init(struct store *st, uint64_t seed, unsigned priv);
+void store_fini(struct store *st);
+
+/*
+ * Publish a new root (owned, consumed) with the delta of `log`; the
+ * accounting is merged first so that failure changes nothing.
+ */
+int store_publish(struct store *st, struct trie_node *root,
+    const struct trie_log *log);
+
+/* Which special path, or -1. */
+int store_special_index(const char *path);
+int store_set_special(struct store *st, int idx, const struct trie_perm *p,
+    size_t n);
+
+/* Nodes and bytes owned by `domid` (from the incremental accounting). */
+struct trie_acct_entry store_usage(const struct store *st, unsigned domid);
+
+#endif
