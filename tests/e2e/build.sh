@@ -16,6 +16,7 @@
 #   E2E_SCALE_GUESTS guests of the scale scenario (default 8)
 #   E2E_GUEST_MEM    MiB per guest (default 96)
 #   E2E_WAIT         bound in seconds of every wait inside the VM (default 120)
+#   E2E_LOG_LINES    lines of the daemon's log in the diagnostics (default 40)
 #   E2E_RSS_SLACK_KB allowed daemon RSS growth over a scale round (default 1024)
 #   E2E_GUEST_ARGS   extra guest kernel arguments (e2e_debug=1: set -x)
 #   E2E_CACHE        fetch cache (default tests/e2e/cache)
@@ -153,6 +154,7 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "E2E_WAIT=$(q "${E2E_WAIT:-120}")"
 	echo "E2E_RSS_SLACK_KB=$(q "${E2E_RSS_SLACK_KB:-1024}")"
 	echo "E2E_GUEST_ARGS=$(q "${E2E_GUEST_ARGS:-}")"
+	echo "E2E_LOG_LINES=$(q "${E2E_LOG_LINES:-40}")"
 } > "$droot/e2e/config"
 
 cpio_of "$droot" > "$out/dom0.cpio.new"

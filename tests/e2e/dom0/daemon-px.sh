@@ -22,3 +22,14 @@ daemon_check() {
 	timeout 60 xenstore-control check > "$E2E_RUN/check.out" 2>&1 || return 1
 	grep -qx 'OK' "$E2E_RUN/check.out" || [ ! -s "$E2E_RUN/check.out" ]
 }
+
+# Diagnostics on failure: the daemon's own report (connections, queued
+# output, buffered input) and the end of the access log when XENSTORED_ARGS
+# asked for one with -T /var/log/xen/xenstored-trace.log.
+daemon_diag() {
+	echo "----- xenstore-control memreport"
+	rm -f "$E2E_RUN/memreport"
+	timeout 20 xenstore-control memreport "$E2E_RUN/memreport" > /dev/null 2>&1
+	cat "$E2E_RUN/memreport" 2>/dev/null
+	dump_file /var/log/xen/xenstored-trace.log "${E2E_LOG_LINES:-40}"
+}

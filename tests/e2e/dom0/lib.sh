@@ -306,7 +306,10 @@ dump_diagnostics() {
 	else
 		echo "daemon NOT running"
 	fi
-	dump_file "$DAEMON_LOG"
+	dump_file "$DAEMON_LOG" "${E2E_LOG_LINES:-40}"
+	if command -v daemon_diag > /dev/null 2>&1; then
+		daemon_diag 2>&1
+	fi
 	dump_file /var/log/xen/xen-init-dom0.log
 	dump_file /var/log/xen/xenconsoled.log
 	for f in /var/log/xen/xl-*.log "$CONSOLE_DIR"/*.log; do
