@@ -10,7 +10,8 @@
 #   XENSTORED_KIND   c | ocaml | px (default: from the file name)
 #   E2E_CACHE        fetch cache (default tests/e2e/cache)
 #   E2E_OUT          images and logs (default $BUILD/e2e/<daemon name>)
-#   E2E_TIMEOUT      bound of one boot in seconds (default 600, scale 1200)
+#   E2E_TIMEOUT      bound of one boot in seconds (default 600, scale
+#                    600 + 150 per guest: 1800 for 8)
 #   E2E_DOM0_MEM     dom0's memory in MiB (default 384)
 #   E2E_QEMU         QEMU binary (default qemu-system-x86_64)
 #   E2E_SMP          QEMU CPUs (default 2)
@@ -54,7 +55,8 @@ boot() {
 	timeout_s=${E2E_TIMEOUT:-600}
 	if [ "$1" = scale ]; then
 		guests=$scale_guests
-		timeout_s=${E2E_TIMEOUT:-1200}
+		# 2 emulated CPUs boot the guests: under load, minutes each
+		timeout_s=${E2E_TIMEOUT:-$((600 + 150 * guests))}
 	fi
 	mem=$((dom0_mem + guests * (guest_mem + 8) + 160))
 	[ "$mem" -ge 1024 ] || mem=1024
@@ -67,12 +69,20 @@ boot() {
 	    -kernel "$E2E_OUT/xen.elf" -append "$xen_cmd" \
 	    -initrd "$E2E_OUT/vmlinux $dom0_cmd,$E2E_OUT/dom0.cpio"
 	echo "$qemu $*" > "$log.cmd"
+	# In the background, so that a signal to this script (an outer
+	# timeout, ^C) ends QEMU too: timeout runs it in a process group of
+	# its own, which a signal to ours does not reach.
+	timeout -k 10 "$timeout_s" "$qemu" "$@" < /dev/null > "$log" 2>&1 &
+	qpid=$!
 	if [ "${E2E_VERBOSE:-0}" = 1 ]; then
-		timeout -k 10 "$timeout_s" "$qemu" "$@" < /dev/null 2>&1 | tee "$log" || true
-	else
-		timeout -k 10 "$timeout_s" "$qemu" "$@" < /dev/null > "$log" 2>&1 || true
+		tail -n +1 -f --pid="$qpid" "$log" &
 	fi
+	wait "$qpid" || true
+	qpid=
+	wait || true
 }
+qpid=
+trap '[ -z "$qpid" ] || kill -TERM "$qpid" 2>/dev/null; exit 130' INT TERM
 
 failed=0
 summary=

@@ -109,6 +109,21 @@ lines() {
 }
 has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 
+# heartbeat_start SECONDS: until the scenario ends, a line every SECONDS
+# with dom0's free memory, the daemon's RSS and the size of its state
+# directory, so that a long wait that ends in QEMU's timeout still says
+# where it was.
+heartbeat_start() {
+	(
+		while sleep "$1"; do
+			echo "E2E: heartbeat t=$(now) $(awk '/^MemAvailable:/ { print "mem-available=" $2 "K" }' /proc/meminfo) daemon-rss=$(daemon_rss 2>/dev/null)K state=$(du -sk /var/lib/xenstored 2>/dev/null | awk '{ print $1 }')K guests=$(ls "$CONSOLE_DIR" 2>/dev/null | wc -l) ready=$(cat "$CONSOLE_DIR"/*.log 2>/dev/null | grep -c 'watch set')"
+		done
+	) &
+	echo $! > "$E2E_RUN/heartbeat.pid"
+}
+
+heartbeat_stop() { kill "$(cat "$E2E_RUN/heartbeat.pid" 2>/dev/null)" 2>/dev/null || true; }
+
 # --- the daemon ------------------------------------------------------------
 
 daemon_pid() { cat "$E2E_RUN/daemon.pid"; }

@@ -14,6 +14,7 @@ rss0=$(daemon_rss)
 say "baseline: $(wc -l < "$E2E_RUN/tree.base") nodes, daemon rss $rss0 KiB"
 
 watch_start release @releaseDomain || fail "cannot watch @releaseDomain"
+heartbeat_start "${E2E_HEARTBEAT:-60}"
 
 # Created paused (booting guests would slow the next xl create down), then
 # unpaused together.
