@@ -116,7 +116,7 @@ has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 heartbeat_start() {
 	(
 		while sleep "$1"; do
-			echo "E2E: heartbeat t=$(now) $(awk '/^MemAvailable:/ { print "mem-available=" $2 "K" }' /proc/meminfo) daemon-rss=$(daemon_rss 2>/dev/null)K state=$(du -sk /var/lib/xenstored 2>/dev/null | awk '{ print $1 }')K guests=$(ls "$CONSOLE_DIR" 2>/dev/null | wc -l) ready=$(cat "$CONSOLE_DIR"/*.log 2>/dev/null | grep -c 'watch set')"
+			echo "E2E: heartbeat t=$(now) $(awk '/^MemAvailable:/ { print "mem-available=" $2 "K" }' /proc/meminfo) daemon-rss=$(daemon_rss 2>/dev/null)K state=$(du -sk /var/lib/xenstored 2>/dev/null | awk '{ print $1 }')K guests=$(find "$CONSOLE_DIR" -name 'guest-*.log' 2>/dev/null | wc -l) ready=$(cat "$CONSOLE_DIR"/*.log 2>/dev/null | grep -c 'watch set')"
 		done
 	) &
 	echo $! > "$E2E_RUN/heartbeat.pid"
