@@ -857,8 +857,28 @@ fail:
 int
 persist_begin(struct xsd *x)
 {
-	if (x->persist == NULL)
+	struct persist *p = x->persist;
+	char snap[PATH_BUF];
+	uint64_t lo, hi;
+	int rc;
+
+	if (p == NULL)
 		return 0;
+	/*
+	 * Restored from a snapshot alone (written by a tool, or by a daemon
+	 * whose journal was removed): its generation gets an empty journal
+	 * first.  Otherwise a crash before the new generation's snapshot is
+	 * written leaves snapshot N and journal N+1 with no journal N
+	 * between them, and recovery rightly stops at the gap, losing what
+	 * journal N+1 acknowledged.
+	 */
+	journal_range(p, &lo, &hi);
+	snprintf(snap, sizeof(snap), "%s/snapshot", p->dir);
+	if ((lo == UINT64_MAX || hi < p->gen) && access(snap, F_OK) == 0) {
+		rc = open_journal(p, p->gen);
+		if (rc < 0)
+			return rc;
+	}
 	/* A new generation: its snapshot is the state as restored. */
 	return new_generation(x);
 }
