@@ -544,4 +544,32 @@ int trie_txn_commit(struct trie_ctx *cx, struct trie_txn *tx,
 int trie__check(struct trie_ctx *cx, const struct trie_node *root,
     char *why, size_t whylen);
 
+/*
+ * Reference census: the caller declares every reference it holds on the
+ * context's nodes -- each root (trie__census_root: one reference on that
+ * node), each transaction, each log still alive -- then
+ * trie__census_check visits everything reachable from them once and
+ * verifies that:
+ *   - each node passes trie__check's structural checks (every listed
+ *     child present, counts and name lengths, large-directory indexes);
+ *   - each node, and each internal object of a large directory, has
+ *     exactly as many references as point at it (declared ones, parents,
+ *     index entries): more means a leak or an undeclared holder, fewer a
+ *     node that would be freed while in use;
+ *   - no node is alive in the context that is not reachable (a leak).
+ * Returns 0, -EIO with the first problem in `why` (a path when the node
+ * is in a declared tree), or -ENOMEM.  A declaration that fails makes the
+ * check fail with -ENOMEM too.
+ * Ownership: the census is the caller's (trie__census_free, NULL
+ * accepted); it borrows the context and every declared object, none of
+ * which may change until the check is done.
+ */
+struct trie_census;
+int trie__census_new(struct trie_ctx *cx, struct trie_census **out);
+void trie__census_free(struct trie_census *cs);
+int trie__census_root(struct trie_census *cs, const struct trie_node *n);
+int trie__census_txn(struct trie_census *cs, const struct trie_txn *tx);
+int trie__census_log(struct trie_census *cs, const struct trie_log *log);
+int trie__census_check(struct trie_census *cs, char *why, size_t whylen);
+
 #endif /* TRIE_H */

@@ -43,20 +43,28 @@ struct walk {
 bool
 trie__path_valid(const char *path, size_t *lenp)
 {
-	size_t i;
+	const char *p, *s, *end;
+	size_t len;
 
 	if (path == NULL || path[0] != '/')
 		return false;
-	for (i = 1; path[i] != '\0'; i++) {
-		if (i >= TRIE_PATH_MAX)
-			return false;
-		if (path[i] == '/' && path[i - 1] == '/')
-			return false;
-	}
-	if (i > 1 && path[i - 1] == '/')
+	/* (string functions: this runs for every lookup of every request) */
+	len = strnlen(path, TRIE_PATH_MAX + 1);
+	if (len > TRIE_PATH_MAX)
 		return false;
+	end = path + len;
+	/* Every segment non-empty: no "//", no trailing '/' but for "/". */
+	for (p = path + 1; len > 1; p = s + 1) {
+		if (p == end)
+			return false;
+		s = memchr(p, '/', (size_t)(end - p));
+		if (s == p)
+			return false;
+		if (s == NULL)
+			break;
+	}
 	if (lenp != NULL)
-		*lenp = i;
+		*lenp = len;
 	return true;
 }
 
@@ -87,9 +95,14 @@ walk_init(struct trie_ctx *cx, struct walk *w, const struct trie_node *root,
 		return -EINVAL;
 	w->path = path;
 	w->pathlen = len;
-	if (len > 1)
-		for (i = 0; i < len; i++)
-			n += path[i] == '/';
+	if (len > 1) {
+		const char *s = path;
+
+		while ((s = memchr(s, '/', len - (size_t)(s - path))) != NULL) {
+			n++;
+			s++;
+		}
+	}
 	w->nseg = n;
 	w->seg = w->segbuf;
 	w->anc = w->ancbuf;
@@ -104,10 +117,9 @@ walk_init(struct trie_ctx *cx, struct walk *w, const struct trie_node *root,
 		w->heap_cap = n;
 	}
 	for (i = 0, start = 1; i < n; i++) {
-		size_t end = start;
+		const char *s = memchr(path + start, '/', len - start);
+		size_t end = s != NULL ? (size_t)(s - path) : len;
 
-		while (end < len && path[end] != '/')
-			end++;
 		w->seg[i].off = (uint32_t)start;
 		w->seg[i].len = (uint32_t)(end - start);
 		start = end + 1;
@@ -169,9 +181,9 @@ trie_get_deepest(const struct trie_ctx *cx, const struct trie_node *root,
 		return NULL;
 	while (start < len) {
 		const struct trie_node *k;
+		const char *s = memchr(path + start, '/', len - start);
 
-		for (end = start; end < len && path[end] != '/'; end++)
-			;
+		end = s != NULL ? (size_t)(s - path) : len;
 		k = kids_find(cx, n, path + start, end - start);
 		if (k == NULL)
 			break;

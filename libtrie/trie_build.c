@@ -133,8 +133,9 @@ close_top(struct trie_builder *b)
 		n->flags |= TN_MAP;
 		node_kids(n)[0] = (struct trie_node *)(void *)m;
 	} else {
-		/* the node takes over the frame's references */
-		if (f->nkids > 0)	/* a leaf's frame has no array */
+		/* the node takes over the frame's references (a leaf's
+		 * frame has no array: memcpy must not see NULL) */
+		if (f->nkids > 0)
 			memcpy(node_kids(n), f->kids,
 			    f->nkids * sizeof(f->kids[0]));
 		f->nkids = 0;

@@ -243,4 +243,27 @@ typedef int trie__visit_fn(void *arg, const char *path, size_t pathlen,
 int trie__walk_post(struct trie_ctx *cx, const struct trie_node *n,
     const char *path, size_t pathlen, trie__visit_fn *fn, void *arg);
 
+/* --- reference census (trie_census.c; kmap internals in trie_kmap.c) --- */
+enum census_kind { CK_NODE, CK_KMAP, CK_CHAMP, CK_OVEC };
+/* One reference held by an object of the census: on `obj` of `kind`. */
+typedef int census_ref_fn(void *arg, const void *obj, int kind,
+    unsigned shift);
+/*
+ * Call fn for every reference a kmap, CHAMP or order-vector node holds
+ * (`shift`: an order-vector node's level).  Returns fn's first non-zero.
+ */
+int kmap__census_refs(const void *obj, int kind, unsigned shift,
+    census_ref_fn *fn, void *arg);
+/* The reference count of a kmap, CHAMP or order-vector node. */
+uint32_t kmap__census_count(const void *obj, int kind);
+/* The node references a transaction holds: fn(arg, node, CK_NODE, 0). */
+int trie__txn_census(const struct trie_txn *tx, census_ref_fn *fn,
+    void *arg);
+/*
+ * The structural checks of one node (trie_walk.c): counts, names, its
+ * child container.  `label` names it in `why`.  0 or -EIO.
+ */
+int trie__node_check(struct trie_ctx *cx, const struct trie_node *n,
+    bool is_root, const char *label, char *why, size_t whylen);
+
 #endif /* TRIE_INTERNAL_H */

@@ -1176,3 +1176,64 @@ kmap_check(const struct trie_ctx *cx, const struct kmap *m, size_t nkids,
 	}
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* census (trie_census.c)                                             */
+
+int
+kmap__census_refs(const void *obj, int kind, unsigned shift,
+    census_ref_fn *fn, void *arg)
+{
+	unsigned i, n;
+	int rc = 0;
+
+	switch (kind) {
+	case CK_KMAP: {
+		const struct kmap *m = obj;
+
+		if (m->names != NULL)
+			rc = fn(arg, m->names, CK_CHAMP, 0);
+		if (rc == 0 && m->order != NULL)
+			rc = fn(arg, m->order, CK_OVEC, m->shift);
+		return rc;
+	}
+	case CK_CHAMP: {
+		const struct champ *c = obj;
+
+		n = champ_nent(c);
+		for (i = 0; rc == 0 && i < n; i++)
+			rc = fn(arg, c->ent[i].kid, CK_NODE, 0);
+		n = popc(c->nodemap);
+		for (i = 0; rc == 0 && i < n; i++)
+			rc = fn(arg, champ_sub(c)[i], CK_CHAMP, 0);
+		return rc;
+	}
+	case CK_OVEC: {
+		const struct ovec *v = obj;
+
+		if (shift == 0)
+			return 0;	/* leaves hold name hashes only */
+		n = popc(v->bitmap);
+		for (i = 0; rc == 0 && i < n; i++)
+			rc = fn(arg, ovec_sub(v)[i], CK_OVEC, shift - BITS);
+		return rc;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+uint32_t
+kmap__census_count(const void *obj, int kind)
+{
+	switch (kind) {
+	case CK_KMAP:
+		return ((const struct kmap *)obj)->refs;
+	case CK_CHAMP:
+		return ((const struct champ *)obj)->refs;
+	case CK_OVEC:
+		return ((const struct ovec *)obj)->refs;
+	default:
+		return 0;
+	}
+}

@@ -699,3 +699,27 @@ trie_txn_commit(struct trie_ctx *cx, struct trie_txn *tx,
 		*how = h;
 	return 0;
 }
+
+int
+trie__txn_census(const struct trie_txn *tx, census_ref_fn *fn, void *arg)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = fn(arg, tx->t1, CK_NODE, 0)) != 0 ||
+	    (rc = fn(arg, tx->t2, CK_NODE, 0)) != 0)
+		return rc;
+	for (i = 0; i < tx->n; i++)
+		if (tx->st[i].seen != NULL &&
+		    (rc = fn(arg, tx->st[i].seen, CK_NODE, 0)) != 0)
+			return rc;
+	for (i = 0; i < tx->log.n; i++) {
+		const struct trie_change *ch = &tx->log.ch[i];
+
+		if (ch->old != NULL && (rc = fn(arg, ch->old, CK_NODE, 0)) != 0)
+			return rc;
+		if (ch->new != NULL && (rc = fn(arg, ch->new, CK_NODE, 0)) != 0)
+			return rc;
+	}
+	return 0;
+}

@@ -202,6 +202,68 @@ trie_acct_recount(struct trie_ctx *cx, const struct trie_node *root,
 	return trie__walk_post(cx, root, "/", 1, recount_visit, ac);
 }
 
+static int
+bad(char *why, size_t whylen, const char *label, const char *what)
+{
+	if (why != NULL && whylen > 0)
+		snprintf(why, whylen, "%s: %s", label, what);
+	return -EIO;
+}
+
+int
+trie__node_check(struct trie_ctx *cx, const struct trie_node *n,
+    bool is_root, const char *label, char *why, size_t whylen)
+{
+	const struct trie_node *k;
+	struct kiter it;
+	size_t count = 0, names = 0, i, j;
+
+	if (n->refs == 0)
+		return bad(why, whylen, label, "reference count is zero");
+	if (!(n->flags & TN_FROZEN))
+		return bad(why, whylen, label, "node reachable but not frozen");
+	if (n->nperms == 0)
+		return bad(why, whylen, label, "no permission entry");
+	if (!is_root && n->namelen == 0)
+		return bad(why, whylen, label, "empty name");
+	for (i = 0; !(n->flags & TN_MAP) && i < n->nkids; i++)
+		if (node_kids(n)[i] == NULL)
+			return bad(why, whylen, label, "listed child missing");
+	kiter_init(&it, n);
+	while ((k = kiter_next(&it)) != NULL) {
+		count++;
+		names += k->namelen + 1u;
+		if (k->refs == 0)
+			return bad(why, whylen, label,
+			    "child with no reference");
+	}
+	if (count != n->nkids)
+		return bad(why, whylen, label,
+		    "child count differs from the list");
+	if (names != n->kidnames)
+		return bad(why, whylen, label, "child-name length differs");
+	if (n->flags & TN_MAP) {
+		if (n->nkids <= KIDS_FLAT_MIN)
+			return bad(why, whylen, label,
+			    "small directory kept as map");
+		if (kmap_check(cx, node_map(n), n->nkids, why, whylen) < 0)
+			return -EIO;
+	} else {
+		struct trie_node *const *kk = node_kids(n);
+
+		if (n->nkids > KIDS_FLAT_MAX)
+			return bad(why, whylen, label,
+			    "large directory kept flat");
+		for (i = 0; i < n->nkids; i++)
+			for (j = i + 1; j < n->nkids; j++)
+				if (node_name_is(kk[i], node_name(kk[j]),
+				    kk[j]->namelen))
+					return bad(why, whylen, label,
+					    "duplicate child name");
+	}
+	return 0;
+}
+
 struct check_state {
 	struct trie_ctx *cx;
 	char *why;
@@ -209,61 +271,13 @@ struct check_state {
 };
 
 static int
-bad(struct check_state *st, const char *path, const char *what)
-{
-	if (st->why != NULL && st->whylen > 0)
-		snprintf(st->why, st->whylen, "%s: %s", path, what);
-	return -EIO;
-}
-
-static int
 check_visit(void *arg, const char *path, size_t pathlen,
     const struct trie_node *n)
 {
 	struct check_state *st = arg;
-	const struct trie_node *k;
-	struct kiter it;
-	size_t count = 0, names = 0, i, j;
 
-	(void)pathlen;
-	if (n->refs == 0)
-		return bad(st, path, "reference count is zero");
-	if (!(n->flags & TN_FROZEN))
-		return bad(st, path, "node reachable but not frozen");
-	if (n->nperms == 0)
-		return bad(st, path, "no permission entry");
-	if (pathlen > 1 && n->namelen == 0)
-		return bad(st, path, "empty name");
-	kiter_init(&it, n);
-	while ((k = kiter_next(&it)) != NULL) {
-		count++;
-		names += k->namelen + 1u;
-		if (k->refs == 0)
-			return bad(st, path, "child with no reference");
-	}
-	if (count != n->nkids)
-		return bad(st, path, "child count differs from the list");
-	if (names != n->kidnames)
-		return bad(st, path, "child-name length differs");
-	if (n->flags & TN_MAP) {
-		if (n->nkids <= KIDS_FLAT_MIN)
-			return bad(st, path, "small directory kept as map");
-		if (kmap_check(st->cx, node_map(n), n->nkids, st->why,
-		    st->whylen) < 0)
-			return -EIO;
-	} else {
-		struct trie_node *const *kk = node_kids(n);
-
-		if (n->nkids > KIDS_FLAT_MAX)
-			return bad(st, path, "large directory kept flat");
-		for (i = 0; i < n->nkids; i++)
-			for (j = i + 1; j < n->nkids; j++)
-				if (node_name_is(kk[i], node_name(kk[j]),
-				    kk[j]->namelen))
-					return bad(st, path,
-					    "duplicate child name");
-	}
-	return 0;
+	return trie__node_check(st->cx, n, pathlen == 1, path, st->why,
+	    st->whylen);
 }
 
 int
@@ -273,9 +287,9 @@ trie__check(struct trie_ctx *cx, const struct trie_node *root, char *why,
 	struct check_state st = { cx, why, whylen };
 
 	if (root == NULL)
-		return bad(&st, "/", "no root");
+		return bad(why, whylen, "/", "no root");
 	if (root->namelen != 0)
-		return bad(&st, "/", "root has a name");
+		return bad(why, whylen, "/", "root has a name");
 	return trie__walk_post(cx, root, "/", 1, check_visit, &st);
 }
 

@@ -14,7 +14,8 @@ RING_TEST_OBJS := $(BUILD)/obj/tests/check_ring.o \
 	$(BUILD)/obj/xenstored/ring.o
 
 GUESTS_DIR := tests/guests
-GUESTS_TESTS := check_guest_ops check_guest_life check_guest_rings
+GUESTS_TESTS := check_guest_ops check_guest_life check_guest_rings \
+	check_guest_deep
 GUESTS_BINS := $(GUESTS_TESTS:%=$(BUILD)/tests/guests/%)
 GUESTS_LIB_OBJS := $(BUILD)/obj/$(GUESTS_DIR)/gtest.o
 
@@ -38,7 +39,7 @@ $(BUILD)/tests/guests/%: $(BUILD)/obj/$(GUESTS_DIR)/%.o $(GUESTS_LIB_OBJS) \
 	$(GUESTS_TESTS:%=$(BUILD)/obj/$(GUESTS_DIR)/%.o)
 
 # The daemon's tests need the daemon, the preload library and the CLI.
-GUESTS_ENV = PXENSTORED=$(PXENSTORED) XENSIM=$(XENSIM_CLI)
+GUESTS_ENV = PXENSTORED=$(RUN_PXENSTORED) XENSIM=$(XENSIM_CLI)
 
 test-ring: $(RING_TEST)
 	timeout 300 $(RING_TEST)
@@ -50,11 +51,16 @@ test-guests: $(GUESTS_BINS) $(BUILD)/bin/pxenstored \
 		$(GUESTS_ENV) timeout 300 $$t || exit 1; \
 	done
 
+# Only the deep-path scenario (make check-small-stack runs it again).
+test-guests-deep: $(BUILD)/tests/guests/check_guest_deep \
+    $(BUILD)/bin/pxenstored $(BUILD)/lib/libxensim.so $(BUILD)/bin/xensim
+	$(GUESTS_ENV) timeout 600 $(BUILD)/tests/guests/check_guest_deep
+
 valgrind-ring: $(RING_TEST)
 	CK_FORK=no timeout 900 valgrind -q --error-exitcode=1 \
 	    --leak-check=full --errors-for-leak-kinds=all $(RING_TEST)
 
-.PHONY: test-ring test-guests valgrind-ring
+.PHONY: test-ring test-guests test-guests-deep valgrind-ring
 ALL_TARGETS += $(RING_TEST) $(GUESTS_BINS)
 CHECK_TARGETS += test-ring test-guests
 VALGRIND_TARGETS += valgrind-ring

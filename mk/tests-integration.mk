@@ -35,11 +35,11 @@ test-integration: $(ITEST_BINS) $(ITEST_DAEMON)
 	@fail=0; \
 	for t in $(ITEST_BINS); do \
 		echo "== $$t"; \
-		PXENSTORED=$(PXENSTORED) timeout -k 10 $(ITEST_TIMEOUT) $$t || \
-		    fail=1; \
+		PXENSTORED=$(RUN_PXENSTORED) timeout -k 10 $(ITEST_TIMEOUT) \
+		    $$t || fail=1; \
 	done; \
 	echo "== $(ITEST_DIR)/xs_clients.sh"; \
-	PXENSTORED=$(PXENSTORED) timeout -k 10 $(ITEST_TIMEOUT) \
+	PXENSTORED=$(RUN_PXENSTORED) timeout -k 10 $(ITEST_TIMEOUT) \
 	    bash $(ITEST_DIR)/xs_clients.sh || fail=1; \
 	exit $$fail
 

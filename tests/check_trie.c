@@ -154,7 +154,8 @@ END_TEST
 
 START_TEST(malformed_paths_are_einval)
 {
-	static const char *bad[] = { "", "a", "//", "/a/", "/a//b", "a/b" };
+	static const char *bad[] = { "", "a", "//", "/a/", "/a//b", "a/b",
+	    "///", "/a/b/", "/a/b//", "//a", "/ab/cd//ef/g" };
 	struct trie_node *nr = NULL;
 	size_t i;
 
@@ -166,6 +167,37 @@ START_TEST(malformed_paths_are_einval)
 	}
 	ck_assert_ptr_null(nr);
 	ck_assert_int_eq(trie_rm(cx, root, "/", NULL, &nr), -EINVAL);
+}
+END_TEST
+
+/* The path validator at its length limit and on well-formed shapes. */
+START_TEST(path_validity_boundaries)
+{
+	static const char *good[] = { "/", "/a", "/a/b", "/ab/cd/ef",
+	    "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r" };
+	char *p = malloc(TRIE_PATH_MAX + 2);
+	size_t i, len;
+
+	ck_assert_ptr_nonnull(p);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(trie_path_valid(good[i], &len), "%s", good[i]);
+		ck_assert_uint_eq(len, strlen(good[i]));
+	}
+	ck_assert(!trie_path_valid(NULL, &len));
+	/* "/aaaa...": exactly TRIE_PATH_MAX bytes is valid, one more not */
+	p[0] = '/';
+	memset(p + 1, 'a', TRIE_PATH_MAX);
+	p[TRIE_PATH_MAX] = '\0';
+	ck_assert(trie_path_valid(p, &len));
+	ck_assert_uint_eq(len, TRIE_PATH_MAX);
+	p[TRIE_PATH_MAX] = 'a';
+	p[TRIE_PATH_MAX + 1] = '\0';
+	ck_assert(!trie_path_valid(p, &len));
+	/* a '/' as the last allowed byte is a trailing slash */
+	p[TRIE_PATH_MAX - 1] = '/';
+	p[TRIE_PATH_MAX] = '\0';
+	ck_assert(!trie_path_valid(p, &len));
+	free(p);
 }
 END_TEST
 
@@ -652,6 +684,216 @@ START_TEST(check_detects_corruption)
 }
 END_TEST
 
+/*
+ * The census state of the tests below: the test's root, an older version
+ * sharing most of it, a large directory (kmap) and a transaction with
+ * observations and writes.
+ */
+struct census_fix {
+	struct trie_node *old;
+	struct trie_txn *tx;
+};
+
+static void
+census_setup(struct census_fix *f)
+{
+	const struct trie_node *n;
+	char p[64];
+	int i;
+
+	put("/a/b", "1");
+	put("/a/c", "2");
+	for (i = 0; i < 40; i++) {
+		snprintf(p, sizeof(p), "/big/k%d", i);
+		put(p, "v");
+	}
+	f->old = trie_ref(root);
+	put("/a/b", "changed");
+	put("/big/k7", "changed");
+	ck_assert_int_eq(trie_txn_begin(cx, root, &f->tx), 0);
+	ck_assert_int_eq(trie_txn_get(cx, f->tx, "/a/c", TRIE_OBS_VALUE, &n),
+	    0);
+	ck_assert_int_eq(trie_txn_write(cx, f->tx, "/a/new", "x", 1,
+	    TRIE_INHERIT), 0);
+	ck_assert_int_eq(trie_txn_rm(cx, f->tx, "/big/k3"), 0);
+}
+
+static void
+census_teardown(struct census_fix *f)
+{
+	trie_txn_free(cx, &f->tx);
+	trie_unref(cx, f->old);
+}
+
+/* Declare what the fixture holds (all of it unless told otherwise). */
+static int
+census_run(struct census_fix *f, bool with_old, char *why, size_t len)
+{
+	struct trie_census *cs;
+	int rc;
+
+	ck_assert_int_eq(trie__census_new(cx, &cs), 0);
+	ck_assert_int_eq(trie__census_root(cs, root), 0);
+	if (with_old)
+		ck_assert_int_eq(trie__census_root(cs, f->old), 0);
+	ck_assert_int_eq(trie__census_txn(cs, f->tx), 0);
+	rc = trie__census_check(cs, why, len);
+	trie__census_free(cs);
+	return rc;
+}
+
+START_TEST(census_accepts_shared_versions)
+{
+	struct census_fix f;
+	char why[512];
+
+	census_setup(&f);
+	ck_assert_msg(census_run(&f, true, why, sizeof(why)) == 0, "%s", why);
+	census_teardown(&f);
+}
+END_TEST
+
+START_TEST(census_detects_reference_errors)
+{
+	struct census_fix f;
+	struct trie_node *n;
+	char why[512];
+
+	census_setup(&f);
+	n = (struct trie_node *)(uintptr_t)trie_get(cx, root, "/a/c");
+	n->refs++;		/* a leaked reference */
+	ck_assert_int_eq(census_run(&f, true, why, sizeof(why)), -EIO);
+	ck_assert_msg(strstr(why, "/a/c") && strstr(why, "leaked"), "%s",
+	    why);
+	n->refs -= 2;		/* one reference short */
+	ck_assert_int_eq(census_run(&f, true, why, sizeof(why)), -EIO);
+	ck_assert_msg(strstr(why, "/a/c") && strstr(why, "freed while in "
+	    "use"), "%s", why);
+	n->refs++;
+	ck_assert_msg(census_run(&f, true, why, sizeof(why)) == 0, "%s", why);
+	census_teardown(&f);
+}
+END_TEST
+
+START_TEST(census_detects_large_directory_errors)
+{
+	struct census_fix f;
+	const struct trie_node *big;
+	uint32_t *refs;
+	char why[512];
+
+	census_setup(&f);
+	big = trie_get(cx, root, "/big");
+	ck_assert(big->flags & TN_MAP);
+	refs = (uint32_t *)(void *)node_map(big);	/* kmap: refs first */
+	(*refs)++;
+	ck_assert_int_eq(census_run(&f, true, why, sizeof(why)), -EIO);
+	ck_assert_msg(strstr(why, "large-directory map"), "%s", why);
+	(*refs)--;
+	ck_assert_msg(census_run(&f, true, why, sizeof(why)) == 0, "%s", why);
+	census_teardown(&f);
+}
+END_TEST
+
+START_TEST(census_detects_unreachable_nodes)
+{
+	struct census_fix f;
+	char why[512];
+
+	census_setup(&f);
+	/* f.old is alive but not declared: its own nodes are unreachable */
+	ck_assert_int_eq(census_run(&f, false, why, sizeof(why)), -EIO);
+	ck_assert_msg(strstr(why, "reference count") ||
+	    strstr(why, "unreachable"), "%s", why);
+	census_teardown(&f);
+	/* a node nobody holds any more, but never freed */
+	put("/gone", "");
+	{
+		struct trie_node *g = (struct trie_node *)(uintptr_t)
+		    trie_get(cx, root, "/gone");
+		struct trie_node *nr;
+		struct trie_census *cs;
+
+		g->refs++;	/* the leak */
+		ck_assert_int_eq(trie_rm(cx, root, "/gone", NULL, &nr), 0);
+		take(nr);
+		ck_assert_int_eq(trie__census_new(cx, &cs), 0);
+		ck_assert_int_eq(trie__census_root(cs, root), 0);
+		ck_assert_int_eq(trie__census_check(cs, why, sizeof(why)),
+		    -EIO);
+		ck_assert_msg(strstr(why, "unreachable nodes (leaked)"), "%s",
+		    why);
+		trie__census_free(cs);
+		trie_unref(cx, g);
+	}
+}
+END_TEST
+
+START_TEST(census_checks_structure_of_every_version)
+{
+	struct census_fix f;
+	struct trie_node *t2a;
+	char why[512];
+
+	census_setup(&f);
+	/* /a as the transaction sees it exists only in its own version */
+	t2a = (struct trie_node *)(uintptr_t)trie_get(cx,
+	    trie_txn_root(f.tx), "/a");
+	ck_assert_ptr_ne(t2a, trie_get(cx, root, "/a"));
+	ck_assert_int_eq(trie__check(cx, root, why, sizeof(why)), 0);
+	t2a->kidnames++;
+	ck_assert_int_eq(census_run(&f, true, why, sizeof(why)), -EIO);
+	ck_assert_msg(strstr(why, "child-name length"), "%s", why);
+	t2a->kidnames--;
+	ck_assert_msg(census_run(&f, true, why, sizeof(why)) == 0, "%s", why);
+	census_teardown(&f);
+}
+END_TEST
+
+START_TEST(census_allocation_failures)
+{
+	struct failalloc fa;
+	struct trie_ctx *c2;
+	struct trie_node *r, *nr;
+	char p[32];
+	uint64_t k;
+	int i, rc;
+
+	failalloc_init(&fa);
+	ck_assert_int_eq(trie_ctx_new(&fa.a, 1, &c2), 0);
+	ck_assert_int_eq(trie_new_root(c2, &P0, 1, &r), 0);
+	for (i = 0; i < 300; i++) {
+		snprintf(p, sizeof(p), "/d%d/x", i % 50);
+		ck_assert_int_eq(trie_write(c2, r, p, "v", 1, TRIE_INHERIT,
+		    NULL, &nr), 0);
+		trie_unref(c2, r);
+		r = nr;
+	}
+	for (k = 1;; k++) {
+		struct trie_census *cs = NULL;
+
+		failalloc_arm(&fa, k);
+		rc = trie__census_new(c2, &cs);
+		if (rc == 0)
+			rc = trie__census_root(cs, r);
+		if (rc == 0)
+			rc = trie__census_check(cs, NULL, 0);
+		else if (cs != NULL)
+			ck_assert_int_eq(trie__census_check(cs, NULL, 0),
+			    -ENOMEM);
+		trie__census_free(cs);
+		failalloc_arm(&fa, 0);
+		if (rc == 0)
+			break;
+		ck_assert_int_eq(rc, -ENOMEM);
+	}
+	ck_assert_uint_gt(k, 2);
+	trie_unref(c2, r);
+	trie_ctx_free(&c2);
+	ck_assert_int_eq(fa.live, 0);
+}
+END_TEST
+
 START_TEST(acct_basics)
 {
 	struct trie_acct a, b;
@@ -687,6 +929,7 @@ main(void)
 	tcase_add_test(tc, write_read_and_implicit_parents);
 	tcase_add_test(tc, values_are_bytes);
 	tcase_add_test(tc, malformed_paths_are_einval);
+	tcase_add_test(tc, path_validity_boundaries);
 	tcase_add_test(tc, too_big_is_e2big);
 	tcase_add_test(tc, no_change_returns_the_same_root);
 	tcase_add_test(tc, path_copying_shares_and_preserves);
@@ -702,6 +945,12 @@ main(void)
 	tcase_add_test(tc, diff_reports_changes);
 	tcase_add_test(tc, diff_prunes_by_pointer);
 	tcase_add_test(tc, check_detects_corruption);
+	tcase_add_test(tc, census_accepts_shared_versions);
+	tcase_add_test(tc, census_detects_reference_errors);
+	tcase_add_test(tc, census_detects_large_directory_errors);
+	tcase_add_test(tc, census_detects_unreachable_nodes);
+	tcase_add_test(tc, census_checks_structure_of_every_version);
+	tcase_add_test(tc, census_allocation_failures);
 	tcase_add_test(tc, acct_basics);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

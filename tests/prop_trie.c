@@ -323,6 +323,29 @@ compare_tree(struct world *w, const struct trie_node *root,
 	free(r2);
 }
 
+/*
+ * Every reference the world holds, declared: each node's count equals
+ * the references to it and nothing alive is unreachable.
+ */
+static void
+census(struct world *w)
+{
+	struct trie_census *cs;
+	char why[RESMAX];
+	size_t i;
+
+	CHECK(trie__census_new(w->cx, &cs) == 0, "census");
+	CHECK(trie__census_root(cs, w->root) == 0, "census root");
+	CHECK(trie__census_root(cs, w->snap) == 0, "census snapshot");
+	for (i = 0; i < NSLOTS; i++)
+		if (w->slot[i].open)
+			CHECK(trie__census_txn(cs, w->slot[i].tx) == 0,
+			    "census txn");
+	CHECK(trie__census_check(cs, why, sizeof(why)) == 0, "census: %s",
+	    why);
+	trie__census_free(cs);
+}
+
 static void
 full_check(struct world *w)
 {
@@ -336,6 +359,7 @@ full_check(struct world *w)
 	trie_acct_fini(&a);
 	if (w->snap != NULL)
 		compare_tree(w, w->snap, &w->snapm, "snapshot");
+	census(w);
 }
 
 /* A direct (non-transactional) operation. */

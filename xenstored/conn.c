@@ -48,6 +48,20 @@ conn_new(struct xsd *x, const struct conn_ops *ops, void *tp,
 	return c;
 }
 
+static void unready(struct conn *c);
+
+/*
+ * The number of messages queued and not completely sent; the domain's
+ * outstanding count is the sum over its connections.
+ */
+static void
+set_outmsgs(struct conn *c, unsigned n)
+{
+	if (c->dom != NULL)
+		c->dom->outstanding = c->dom->outstanding - c->outmsgs + n;
+	c->outmsgs = n;
+}
+
 void
 conn_reset(struct conn *c)
 {
@@ -68,8 +82,15 @@ conn_reset(struct conn *c)
 		txn_end(x->store.cx, c, t);
 }
 
-void
-conn_close(struct conn *c, const char *why)
+/*
+ * With `reset`, the connection's watches and transactions go at once:
+ * nothing is matched against or charged for a connection that is only
+ * waiting to be freed.  Without (an allocation failure while queueing,
+ * possibly inside a handler using one of its transactions or inside a
+ * walk of the watch index), they go when it is freed, before sleeping.
+ */
+static void
+close_conn(struct conn *c, const char *why, bool reset)
 {
 	struct xsd *x = c->x;
 
@@ -91,11 +112,20 @@ conn_close(struct conn *c, const char *why)
 		TAILQ_REMOVE(&x->deferred, c, deferred_link);
 		c->deferred = false;
 	}
+	unready(c);
 	if (x->protect == c)
 		daemon_unprotect(x, c);
 	TAILQ_REMOVE(&x->conns, c, link);
 	x->nconns--;
 	TAILQ_INSERT_TAIL(&x->dead, c, link);
+	if (reset)
+		conn_reset(c);
+}
+
+void
+conn_close(struct conn *c, const char *why)
+{
+	close_conn(c, why, true);
 }
 
 void
@@ -106,6 +136,7 @@ conn_free(struct conn *c)
 		struct domain *d = c->dom;
 
 		d->queued_bytes -= conn_out_pending(c);
+		d->outstanding -= c->outmsgs;
 		if (d->conn == c)
 			d->conn = NULL;
 		if (--d->nconns == 0 && d->dying)
@@ -161,20 +192,19 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->outmsg = 0;
 	}
 	if (reserve(&c->out, &c->outcap, c->outlen + WIRE_HDR + len) < 0) {
-		conn_close(c, "out of memory for output");
+		close_conn(c, "out of memory for output", false);
 		return -ENOMEM;
 	}
 	memcpy(c->out + c->outlen, &hdr, WIRE_HDR);
 	if (len)
 		memcpy(c->out + c->outlen + WIRE_HDR, payload, len);
-	if (c->outmsgs++ == 0) {
+	if (c->outmsgs == 0) {
 		c->outmsg = c->outlen;
 		c->outmsg_end = c->outlen + WIRE_HDR + len;
 	}
+	set_outmsgs(c, c->outmsgs + 1);
 	c->outlen += WIRE_HDR + len;
 	c->out_added += WIRE_HDR + len;
-	if (c->dom != NULL)
-		c->dom->outstanding = c->outmsgs;
 	if (c->dom != NULL)
 		c->dom->queued_bytes += WIRE_HDR + len;
 	if (log_tracing(&x->log))
@@ -206,13 +236,11 @@ conn_out_consumed(struct conn *c, size_t n)
 		c->dom->queued_bytes -= n;
 	/* Count the messages now completely sent. */
 	while (c->outmsgs > 0 && c->outhead >= c->outmsg_end) {
-		c->outmsgs--;
+		set_outmsgs(c, c->outmsgs - 1);
 		c->outmsg = c->outmsg_end;
 		if (c->outmsgs > 0)
 			c->outmsg_end += msg_len_at(c, c->outmsg_end);
 	}
-	if (c->dom != NULL)
-		c->dom->outstanding = c->outmsgs;
 	if (c->outhead == c->outlen) {
 		c->outhead = c->outlen = c->out_safe = c->outmsg = 0;
 		/* Give back a buffer a burst made large. */
@@ -229,17 +257,19 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
     size_t head_rest)
 {
 	size_t off;
+	unsigned n;
 
 	if (reserve(&c->out, &c->outcap, c->outlen + len) < 0)
 		return -ENOMEM;
 	memcpy(c->out + c->outlen, out, len);
 	/* Count whole messages after the partial head, as conn_queue would. */
 	off = c->outlen + (head_rest < len ? head_rest : len);
-	if (c->outmsgs == 0) {
+	n = c->outmsgs;
+	if (n == 0) {
 		/* a partial head: its start went out with the old process */
 		c->outmsg = c->outlen;
 		c->outmsg_end = off;
-		c->outmsgs = head_rest ? 1 : 0;
+		n = head_rest ? 1 : 0;
 	}
 	c->outlen += len;
 	c->out_added += len;
@@ -247,10 +277,11 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 		struct xsd_sockmsg h;
 
 		memcpy(&h, c->out + off, WIRE_HDR);
-		if (c->outmsgs++ == 0)
+		if (n++ == 0)
 			c->outmsg_end = off + WIRE_HDR + h.len;
 		off += WIRE_HDR + h.len;
 	}
+	set_outmsgs(c, n);
 	if (c->dom != NULL)
 		c->dom->queued_bytes += len;
 	conn_out_release(c);
@@ -316,10 +347,68 @@ conn_drop_events(struct conn *c)
 	if (c->dom != NULL)
 		c->dom->queued_bytes -= c->outlen - keep_end;
 	c->outlen = c->out_safe = keep_end;
-	c->outmsgs = 1 + msgs;
-	if (c->dom != NULL)
-		c->dom->outstanding = c->outmsgs;
+	set_outmsgs(c, 1 + msgs);
 	return dropped;
+}
+
+/* Put c on the ready list: its kept input is handled in a later pass. */
+static void
+make_ready(struct conn *c)
+{
+	struct xsd *x = c->x;
+
+	if (!c->ready) {
+		c->ready = true;
+		c->ready_pass = x->pass;
+		TAILQ_INSERT_TAIL(&x->ready, c, ready_link);
+	}
+	if (x->loop != NULL)
+		loop_wake_soon(x->loop);	/* that pass comes at once */
+}
+
+static void
+unready(struct conn *c)
+{
+	if (!c->ready)
+		return;
+	TAILQ_REMOVE(&c->x->ready, c, ready_link);
+	c->ready = false;
+}
+
+/* Has an unprivileged connection had its share of this pass? */
+static bool
+over_budget(struct conn *c)
+{
+	struct xsd *x = c->x;
+
+	if (c->pass != x->pass) {
+		c->pass = x->pass;
+		c->pass_reqs = 0;
+	}
+	return !c->priv && c->pass_reqs >= CONN_PASS_REQUESTS;
+}
+
+static void
+count_request(struct conn *c)
+{
+	struct xsd_stats *st = &c->x->stats;
+
+	c->pass_reqs++;
+	if (++st->pass_requests > st->max_pass_requests)
+		st->max_pass_requests = st->pass_requests;
+	if (!c->priv && c->pass_reqs > st->max_conn_pass_requests)
+		st->max_conn_pass_requests = c->pass_reqs;
+}
+
+/* Stop taking requests until the next pass (the rest is kept). */
+static void
+throttle(struct conn *c)
+{
+	c->throttled = true;
+	c->stalled = true;
+	if (c->ops->stall != NULL)
+		c->ops->stall(c, true);
+	make_ready(c);
 }
 
 /* Handle whole requests from buf[0..len); returns the bytes consumed. */
@@ -342,6 +431,22 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			*err = -EPROTO;
 			break;
 		}
+		/*
+		 * Checked before each request too, not only after one: a
+		 * connection can arrive here already past a limit without
+		 * having been stalled for it (restored with its queued output,
+		 * or its quota lowered meanwhile).
+		 */
+		if (conn_must_wait(c)) {
+			c->stalled = true;
+			if (c->ops->stall != NULL)
+				c->ops->stall(c, true);
+			break;
+		}
+		if (over_budget(c)) {
+			throttle(c);
+			break;
+		}
 		if (c->x->protect != NULL && !c->priv &&
 		    daemon_must_defer(c->x, c, &w)) {
 			c->deferred = true;
@@ -351,7 +456,10 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 				c->ops->stall(c, true);
 			break;
 		}
+		if (c->x->protect == c)	/* still at it: protection lasts */
+			c->x->protect_since = loop_now_ms();
 		request_handle(c->x, c, &w);
+		count_request(c);
 		used += need;
 		if (!c->closing && conn_must_wait(c)) {
 			c->stalled = true;
@@ -418,7 +526,8 @@ conn_input(struct conn *c, const void *data, size_t len)
 bool
 conn_must_wait(const struct conn *c)
 {
-	if (c->deferred || conn_out_pending(c) > CONN_OUT_STALL)
+	if (c->deferred || c->throttled ||
+	    conn_out_pending(c) > CONN_OUT_STALL)
 		return true;
 	return !c->priv && c->dom != NULL &&
 	    quota_exceeded(&c->dom->quota, Q_OUTSTANDING, c->outmsgs);
@@ -429,9 +538,44 @@ conn_resume(struct conn *c)
 {
 	if (!c->stalled || c->closing || conn_must_wait(c))
 		return;
+	/*
+	 * Input kept back is handled in the next pass, not now: this may
+	 * run inside another connection's handler (daemon_unprotect) or
+	 * after the pass's journal batch (a kick before sleeping), where a
+	 * reply must not be released early.  The transport stays paused
+	 * until then, so that kept input never grows by more than a read.
+	 */
+	if (c->inlen > 0) {
+		make_ready(c);
+		return;
+	}
 	c->stalled = false;
 	if (c->ops->stall != NULL)
 		c->ops->stall(c, false);
-	if (c->inlen > 0)
-		drain_kept(c);
+}
+
+void
+conns_run_ready(struct xsd *x)
+{
+	struct conn *c;
+
+	/*
+	 * Those put there in this pass (throttled again below, or resumed
+	 * while this pass's events were handled) wait for the next one;
+	 * the list is walked from its head, so a connection closed by a
+	 * request handled here simply leaves it.
+	 */
+	while ((c = TAILQ_FIRST(&x->ready)) != NULL &&
+	    c->ready_pass != x->pass) {
+		unready(c);
+		c->throttled = false;
+		if (c->stalled && conn_must_wait(c))
+			continue;	/* conn_resume wakes it */
+		c->stalled = false;
+		if (c->inlen > 0)
+			drain_kept(c);
+		/* All kept input taken: the transport may read again. */
+		if (!c->stalled && !c->closing && c->ops->stall != NULL)
+			c->ops->stall(c, false);
+	}
 }

@@ -52,6 +52,18 @@ struct conn {
 	bool stalled;			/* input paused: too much output */
 	bool deferred;			/* waiting for dom0's transaction */
 	TAILQ_ENTRY(conn) deferred_link;	/* xsd->deferred */
+	/*
+	 * Fairness: requests handled in loop pass `pass` (unprivileged
+	 * connections stop at CONN_PASS_REQUESTS: throttled), and the
+	 * ready list of connections whose kept input is handled in a
+	 * later pass (throttled, or resumed after a stall).
+	 */
+	uint64_t pass;
+	unsigned pass_reqs;
+	bool throttled;
+	bool ready;			/* on xsd->ready */
+	uint64_t ready_pass;		/* the pass it was put there */
+	TAILQ_ENTRY(conn) ready_link;
 	unsigned eagain_streak;		/* commits refused in a row */
 	bool blocked;			/* transport cannot take output */
 	/* partial or unprocessed input */
@@ -87,6 +99,14 @@ struct conn {
 #define CONN_OUT_STALL (256 * 1024)
 
 /*
+ * Requests an unprivileged connection may have handled in one pass of
+ * the loop; the rest of its input waits for the next pass, after every
+ * other connection had its turn.  (Within a pass replies are not sent,
+ * so the outstanding quota, 20 by default, usually stops it first.)
+ */
+#define CONN_PASS_REQUESTS 32
+
+/*
  * A new connection for domain `domid` (privileged or not), registered in
  * x->conns.  Ownership: the daemon's; ends with conn_close.
  */
@@ -112,8 +132,19 @@ int conn_input(struct conn *c, const void *data, size_t len);
  */
 bool conn_must_wait(const struct conn *c);
 
-/* Handle input kept back by a stall, once it need not wait any more. */
+/*
+ * A stalled connection may take requests again (if it need not wait any
+ * more): input kept back is handled in the next pass (conns_run_ready),
+ * never from inside a handler or after the pass's journal batch.
+ */
 void conn_resume(struct conn *c);
+
+/*
+ * Before sleeping: handle the kept input of connections put on the ready
+ * list in an earlier pass (throttled, or resumed).  Those throttled again
+ * wait for the next pass.
+ */
+void conns_run_ready(struct xsd *x);
 
 /*
  * Queue one message.  `payload` is copied.  Returns 0 or -ENOMEM (the

@@ -36,6 +36,12 @@ struct xsd_stats {
 	unsigned long long events_dropped;
 	unsigned long long commits[4];	/* by trie_commit_how */
 	unsigned long long eagain;
+	/* fairness (memreport): loop passes, and the most requests handled
+	 * in one pass, in all and by one unprivileged connection */
+	unsigned long long passes;
+	unsigned pass_requests;		/* in the current pass */
+	unsigned max_pass_requests;
+	unsigned max_conn_pass_requests;
 };
 
 struct xsd {
@@ -57,6 +63,8 @@ struct xsd {
 	struct conn_list dead;		/* closed, to free before sleeping */
 	struct conn_list stuck;		/* unprivileged, output unread */
 	struct conn_list deferred;	/* publishing held back: protect */
+	struct conn_list ready;		/* kept input for a later pass */
+	uint64_t pass;			/* loop passes (before-sleep calls) */
 	struct conn *protect;		/* privileged conn being let through */
 	uint64_t protect_since;
 	unsigned nconns;
@@ -92,6 +100,19 @@ bool daemon_domain_exists(struct xsd *x, unsigned domid);
 /* Track a domain (quota copy, first generation): NULL on ENOMEM. */
 struct domain *daemon_track(struct xsd *x, unsigned domid);
 
+/*
+ * Set up x's containers, loop, store, watch registry and domain table
+ * (x->cfg parsed, x->log open; hash keys from seed).  0 or -errno; on
+ * failure daemon_fini undoes what was done.
+ */
+int daemon_init(struct xsd *x, uint64_t seed);
+
+/*
+ * Tear down everything x holds but its config and log: listening socket,
+ * persistence, rings, connections, store, Xen handles, loop.
+ */
+void daemon_fini(struct xsd *x);
+
 /* Before sleeping: push queued output, free closed connections. */
 void daemon_before_sleep(void *arg);
 
@@ -105,9 +126,10 @@ void daemon_housekeeping(void *arg);
 /*
  * XSA-206: a privileged connection whose transactions keep failing
  * because guests keep changing what it reads gets protection: until its
- * next commit (or abort, or it closes, or 2 s pass), requests of
- * unprivileged connections that would publish a change (writes outside a
- * transaction, commits) wait.  Its next attempt therefore commits.
+ * next commit (or abort, or it closes, or it sends nothing for 2 s),
+ * requests of unprivileged connections that would publish a change
+ * (writes outside a transaction, commits) wait.  Its next attempt
+ * therefore commits, however long it takes, as long as it keeps going.
  */
 #define PROTECT_AFTER 2		/* EAGAINs in a row */
 #define PROTECT_MAX_MS 2000

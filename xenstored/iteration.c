@@ -1,7 +1,9 @@
 /*
- * iteration.c: the work done once per loop iteration, just before the
- * loop sleeps, in this order: serve rings that had more input than one
- * pass took; make the iteration's changes durable (one journal batch);
+ * iteration.c: the work done once per loop iteration (a pass), just
+ * before the loop sleeps, in this order: handle the input of connections
+ * throttled or resumed in an earlier pass; serve rings that had more
+ * input than one service took; make the pass's changes durable (one
+ * journal batch);
  * give the guests back the request bytes read; release and push queued
  * output; free closed connections; run a started live update (a quiet
  * point: nothing half done).
@@ -19,6 +21,7 @@ daemon_before_sleep(void *arg)
 	struct xsd *x = arg;
 	struct conn *c;
 
+	conns_run_ready(x);
 	rings_before_sleep(x);
 	/* What this iteration changed is durable from here on. */
 	persist_batch_end(x);
@@ -35,6 +38,12 @@ daemon_before_sleep(void *arg)
 	}
 	/* A quiet point: everything sent that could be, nobody half done. */
 	liveupdate_before_sleep(x);
+	/* Budgets start again; what was put off waits for the next pass. */
+	x->pass++;
+	x->stats.passes++;
+	x->stats.pass_requests = 0;
+	if (!TAILQ_EMPTY(&x->ready))
+		loop_wake_soon(x->loop);
 }
 
 void
@@ -44,6 +53,7 @@ daemon_housekeeping(void *arg)
 	uint64_t now = loop_now_ms(), limit;
 	struct conn *c, *next;
 
+	/* PROTECT_MAX_MS since the protected connection's last request */
 	if (x->protect != NULL && now - x->protect_since > PROTECT_MAX_MS)
 		daemon_unprotect(x, x->protect);
 	limit = (uint64_t)x->cfg.watch_event_timeout * 1000;

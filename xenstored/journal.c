@@ -5,7 +5,7 @@
  *   RM       path\0
  *   PERMS    u32 n, n x 4-byte entries, path\0
  *   INTRODUCE u32 domid, u32 remote port, u64 gfn, u32 features, u32 flags
- *   RELEASE, RESET  u32 domid
+ *   RELEASE, RESET, FORGET  u32 domid
  *   SHUTDOWN, TARGET, FEATURES, TXN_OPEN, TXN_CLOSE  u32 domid, u32 v
  *   QUOTA    u32 domid (or J_GLOBAL_QUOTA), u32 id, u32 soft, u32 value
  *   WATCH    u32 domid, i32 depth, u32 relative, path\0, token\0
@@ -194,7 +194,7 @@ int
 j_decode(const struct stream_rec *rec, struct jrec *j)
 {
 	struct cursor c;
-	uint32_t u, in, out;
+	uint32_t u = 0, in = 0, out = 0;
 	bool ok = true;
 
 	memset(j, 0, sizeof(*j));
@@ -227,6 +227,7 @@ j_decode(const struct stream_rec *rec, struct jrec *j)
 		break;
 	case REC_PX_J_RELEASE:
 	case REC_PX_J_RESET:
+	case REC_PX_J_FORGET:
 		ok = cur_u32(&c, &j->domid);
 		break;
 	case REC_PX_J_SHUTDOWN:

@@ -206,6 +206,22 @@ lifecycle_clean_tree(struct xsd *x, unsigned domid)
 	clean_specials(x, domid);
 }
 
+void
+lifecycle_forget(struct xsd *x, struct domain *d)
+{
+	unsigned domid = d->domid;
+
+	persist_domain(x, REC_PX_J_FORGET, domid, 0);
+	/*
+	 * Its nodes and ACL entries go too, as at a release: entries only
+	 * lapse by generation, and a rewrite of the node would give them a
+	 * newer one, granting the next domain with this id what this one
+	 * had (XSA-322).
+	 */
+	lifecycle_clean_tree(x, domid);
+	domain_forget(&x->doms, d);
+}
+
 int
 lifecycle_introduce(struct xsd *x, unsigned domid, unsigned long gfn,
     unsigned port)

@@ -30,4 +30,11 @@ void lifecycle_release(struct xsd *x, struct domain *d, bool fire);
  */
 void lifecycle_clean_tree(struct xsd *x, unsigned domid);
 
+/*
+ * A domain that was only counted (owner or ACL entry, never introduced)
+ * is dying or gone: journal it, clean the tree as lifecycle_clean_tree
+ * does, and forget d (freed).
+ */
+void lifecycle_forget(struct xsd *x, struct domain *d);
+
 #endif

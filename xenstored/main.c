@@ -208,24 +208,6 @@ random_seed(void)
 	return s ^ (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 }
 
-static void
-teardown(struct xsd *x)
-{
-	struct conn *c;
-
-	unix_unlisten(x);
-	persist_stop(x);
-	rings_fini(x);
-	while ((c = TAILQ_FIRST(&x->conns)) != NULL)
-		conn_close(c, NULL);
-	daemon_before_sleep(x);
-	watches_fini(&x->watches);
-	domains_fini(&x->doms);
-	store_fini(&x->store);
-	xen_close(&x->xen);
-	loop_free(&x->loop);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -249,11 +231,6 @@ main(int argc, char **argv)
 	x->argv = argv;
 	if (!x->cfg.no_fork && !x->cfg.live_update)
 		anchor_paths(&x->cfg);
-	TAILQ_INIT(&x->conns);
-	TAILQ_INIT(&x->dirty);
-	TAILQ_INIT(&x->dead);
-	TAILQ_INIT(&x->stuck);
-	TAILQ_INIT(&x->deferred);
 	log_init(&x->log, x->cfg.log_file ? LOG_DEST_FILE :
 	    x->cfg.no_fork ? LOG_DEST_STDERR : LOG_DEST_SYSLOG,
 	    x->cfg.log_file, x->cfg.verbose);
@@ -283,16 +260,11 @@ main(int argc, char **argv)
 	    log_trace_open(&x->log, x->cfg.trace_file) < 0)
 		log_warn(&x->log, "cannot open trace file %s",
 		    x->cfg.trace_file);
-	x->seed = random_seed();
-	if ((rc = loop_new(&x->loop)) < 0 ||
-	    (rc = store_init(&x->store, x->seed, x->cfg.priv_domid)) < 0 ||
-	    (rc = watches_init(&x->watches, x->seed ^ 0x5a5a5a5a)) < 0 ||
-	    (rc = domains_init(&x->doms)) < 0 ||
+	if ((rc = daemon_init(x, random_seed())) < 0 ||
 	    (rc = setup_signals(x, &sig)) < 0) {
 		log_err(&x->log, "start-up failed: %s", strerror(-rc));
 		goto out;
 	}
-	loop_before_sleep(x->loop, daemon_before_sleep, x);
 	loop_timer(x->loop, 1000, daemon_housekeeping, x, NULL);
 	if (x->cfg.live_update) {
 		rc = liveupdate_restore(x);
@@ -378,7 +350,7 @@ out:
 	 */
 	restore_free(&restored);
 	loop_del(sig.lfd);
-	teardown(x);
+	daemon_fini(x);
 	liveupdate_fini(x);
 	if (sig.fd >= 0)
 		close(sig.fd);

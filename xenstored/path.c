@@ -4,17 +4,45 @@
  * length limit to every connection.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "path.h"
 
+/*
+ * The C daemon's valid characters (a-z A-Z 0-9 - / _ @) as a bitmap of
+ * the 128 ASCII codes: one test per byte on the path of every request.
+ */
 static bool
-valid_char(char c)
+valid_char(char ch)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '/' || c == '_' ||
-	    c == '@';
+	static const uint64_t map[2] = {
+		0x03ffa00000000000ULL,	/* '-' '/' '0'-'9' */
+		0x07fffffe87ffffffULL,	/* '@' 'A'-'Z' '_' 'a'-'z' */
+	};
+	unsigned char c = (unsigned char)ch;
+
+	return c < 128 && (map[c >> 6] >> (c & 63)) & 1;
+}
+
+/* "/local/domain/<domid>/" into out (26 bytes or more): its length. */
+static size_t
+home_prefix(unsigned domid, char *out)
+{
+	static const char pre[] = "/local/domain/";
+	char digits[10];
+	size_t n = sizeof(pre) - 1, k = 0;
+
+	memcpy(out, pre, n);
+	do {
+		digits[k++] = (char)('0' + domid % 10);
+		domid /= 10;
+	} while (domid != 0 && k < sizeof(digits));
+	while (k > 0)
+		out[n++] = digits[--k];
+	out[n++] = '/';
+	return n;
 }
 
 size_t
@@ -39,44 +67,32 @@ int
 path_canon(const char *in, unsigned domid, unsigned path_max,
     unsigned flags, char *out, bool *relative)
 {
-	size_t len = 0, i, n;
+	size_t len, pre = 0, n;
 	const char *s;
 
-	for (s = in; *s; s++, len++)
-		if (!valid_char(*s))
+	/*
+	 * One pass: valid characters, and (like the C daemon, for '@'
+	 * paths too) no "//".  A relative path cannot start with '/', so
+	 * the home prefix joins it without making one.
+	 */
+	for (s = in; *s; s++)
+		if (!valid_char(*s) || (s[0] == '/' && s[1] == '/'))
 			return -EINVAL;
-	if (len == 0)
+	len = (size_t)(s - in);
+	/* no trailing '/' (but "/" itself) */
+	if (len == 0 || (len > 1 && in[len - 1] == '/'))
 		return -EINVAL;
-	if (in[0] == '@') {
-		if (!(flags & PATH_F_SPECIAL))
-			return -EINVAL;
-		if (len >= PATH_BUF)
-			return -EINVAL;
-		memcpy(out, in, len + 1);
-		*relative = false;
-		n = len;
-	} else if (in[0] == '/') {
-		if (len >= PATH_BUF)
-			return -EINVAL;
-		memcpy(out, in, len + 1);
-		*relative = false;
-		n = len;
-	} else {
-		int k = snprintf(out, PATH_BUF, "/local/domain/%u/%s", domid,
-		    in);
-
-		if (k < 0 || (size_t)k >= PATH_BUF)
-			return -EINVAL;
-		*relative = true;
-		n = (size_t)k;
-	}
-	/* Like the C daemon, for '@' paths too: no trailing '/', no "//". */
-	if (n > 1 && out[n - 1] == '/')
+	if (in[0] == '@' && !(flags & PATH_F_SPECIAL))
 		return -EINVAL;
-	for (i = 1; i < n; i++)
-		if (out[i] == '/' && out[i - 1] == '/')
-			return -EINVAL;
-	if (path_max != 0 && n - path_domain_prefix(out) > path_max)
+	*relative = in[0] != '/' && in[0] != '@';
+	if (*relative)
+		pre = home_prefix(domid, out);
+	n = pre + len;
+	if (n >= PATH_BUF)
+		return -EINVAL;
+	memcpy(out + pre, in, len + 1);
+	if (path_max != 0 &&
+	    n - (*relative ? pre : path_domain_prefix(out)) > path_max)
 		return -EINVAL;
 	return 0;
 }
@@ -84,10 +100,10 @@ path_canon(const char *in, unsigned domid, unsigned path_max,
 const char *
 path_relative(const char *abs, unsigned domid)
 {
-	char base[40];
-	int k = snprintf(base, sizeof(base), "/local/domain/%u/", domid);
+	char base[32];
+	size_t k = home_prefix(domid, base);
 
-	if (k > 0 && strncmp(abs, base, (size_t)k) == 0 && abs[k] != '\0')
+	if (strncmp(abs, base, k) == 0 && abs[k] != '\0')
 		return abs + k;
 	return abs;
 }

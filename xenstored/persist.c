@@ -40,8 +40,10 @@ struct snapjob {
 	struct persist *p;
 	pthread_t thread;
 	struct trie_node *root;		/* held for the thread */
+	struct state_alive *alive;	/* which ACL entries count */
 	struct sbuf buf;
 	uint64_t gen;
+	bool sync;			/* fsync it (policy not "none") */
 	int rc;
 	double seconds;
 	char tmp[PATH_BUF], final[PATH_BUF], dir[DIR_MAX];
@@ -56,6 +58,11 @@ struct persist {
 	uint64_t jsize, jmax;
 	struct sbuf batch;
 	bool records;			/* the batch holds changes */
+	size_t written;			/* of the batch, already in the file */
+	bool compact;			/* new generation at the batch end */
+	bool batch_failed;		/* this batch could not be written */
+	unsigned fail_writes;		/* test hook: writes to fail */
+	double last_error_gen;		/* when a write error last asked one */
 	struct snapjob *job;
 	int evfd;
 	struct loop_fd *lfd;
@@ -64,7 +71,8 @@ struct persist {
 	size_t last_snapshot_bytes;
 };
 
-static void end_batch(struct xsd *x, struct persist *p);
+
+#define ERROR_GEN_S 5.0
 
 static double
 now_s(void)
@@ -233,7 +241,7 @@ snap_thread(void *arg)
 	double t0 = now_s();
 	int fd, rc;
 
-	rc = state_write_tree(j->root, &j->buf);
+	rc = state_write_tree_alive(j->root, j->alive, &j->buf);
 	if (rc == 0) {
 		state_write_end(&j->buf);
 		rc = j->buf.err;
@@ -245,7 +253,8 @@ snap_thread(void *arg)
 			rc = -errno;
 		} else {
 			rc = write_all(fd, j->buf.p, j->buf.len);
-			if (rc == 0 && fsync(fd) < 0)
+			/* durable by the same policy as the journal */
+			if (rc == 0 && j->sync && fsync(fd) < 0)
 				rc = -errno;
 			close(fd);
 		}
@@ -253,7 +262,7 @@ snap_thread(void *arg)
 	/* Only a complete, durable snapshot replaces the previous one. */
 	if (rc == 0 && rename(j->tmp, j->final) < 0)
 		rc = -errno;
-	if (rc == 0)
+	if (rc == 0 && j->sync)
 		rc = fsync_dir(j->dir);
 	j->rc = rc;
 	j->seconds = now_s() - t0;
@@ -291,29 +300,36 @@ job_done(void *arg, uint32_t events)
 		log_err(&p->x->log, "snapshot %llu failed: %s",
 		    (unsigned long long)j->gen, strerror(-j->rc));
 	}
+	state_alive_free(j->alive);
 	sbuf_fini(&j->buf);
 	free(j);
 	p->job = NULL;
 }
 
-int
-persist_compact(struct xsd *x)
+/*
+ * Start a new generation: a new journal, and a snapshot of the state as it
+ * is now.  Only where no request is half handled and the batch is
+ * written: at start, and at the end of a loop iteration.
+ */
+static int
+new_generation(struct xsd *x)
 {
 	struct persist *p = x->persist;
 	struct snapjob *j;
 	int rc;
 
-	if (p == NULL)
-		return -ENODEV;
 	if (p->job != NULL)
 		return -EBUSY;
-	if (p->jfd >= 0)
-		end_batch(x, p);	/* the old generation ends here */
 	j = calloc(1, sizeof(*j));
-	if (j == NULL)
+	if (j != NULL)
+		j->alive = state_alive_new(x);
+	if (j == NULL || j->alive == NULL) {
+		free(j);
 		return -ENOMEM;
+	}
 	rc = open_journal(p, p->gen + 1);
 	if (rc < 0) {
+		state_alive_free(j->alive);
 		free(j);
 		log_err(&x->log, "cannot start journal %llu: %s",
 		    (unsigned long long)p->gen + 1, strerror(-rc));
@@ -321,6 +337,7 @@ persist_compact(struct xsd *x)
 	}
 	j->p = p;
 	j->gen = p->gen;
+	j->sync = p->fsync != PERSIST_FSYNC_NONE;
 	snprintf(j->tmp, sizeof(j->tmp), "%s/snapshot.tmp", p->dir);
 	snprintf(j->final, sizeof(j->final), "%s/snapshot", p->dir);
 	snprintf(j->dir, sizeof(j->dir), "%s", p->dir);
@@ -331,6 +348,7 @@ persist_compact(struct xsd *x)
 	rc = pthread_create(&j->thread, NULL, snap_thread, j);
 	if (rc != 0) {
 		trie_unref(x->store.cx, j->root);
+		state_alive_free(j->alive);
 		sbuf_fini(&j->buf);
 		free(j);
 		return -rc;
@@ -339,7 +357,82 @@ persist_compact(struct xsd *x)
 	return 0;
 }
 
-/* Append the batch to the journal and make it durable by policy. */
+int
+persist_compact(struct xsd *x)
+{
+	struct persist *p = x->persist;
+
+	if (p == NULL)
+		return -ENODEV;
+	if (p->job != NULL || p->compact)
+		return -EBUSY;
+	/*
+	 * Not now: a request may be half handled (CONTROL persist snapshot
+	 * read from a ring together with the requests behind it, whose
+	 * changes and replies do not exist yet).  The generation starts at
+	 * the end of this loop iteration, once its batch is written.
+	 */
+	p->compact = true;
+	return 0;
+}
+
+/*
+ * A batch could not be written: we keep serving, but the journal must
+ * stay readable and complete.  Cut what reached the file of this batch
+ * (a partial batch in the middle of a journal is damage to recovery),
+ * write nothing more of it, and start a new generation at the end of the
+ * iteration: its snapshot holds what the lost batch changed.  (At most
+ * one such generation per ERROR_GEN_S while the disk keeps failing.)
+ */
+static void
+write_error(struct persist *p, int rc)
+{
+	off_t start = (off_t)(p->jsize - p->written);
+	double now = now_s();
+
+	if (p->write_errors++ % 1000 == 0)
+		log_err(&p->x->log, "journal write failed: %s", strerror(-rc));
+	if (ftruncate(p->jfd, start) == 0)
+		p->jsize = (uint64_t)start;
+	p->batch_failed = true;
+	rings_journal_rebase(p->x);
+	if (now - p->last_error_gen >= ERROR_GEN_S) {
+		p->last_error_gen = now;
+		p->compact = true;
+	}
+}
+
+/*
+ * Write what the batch holds beyond what is already in the file (with
+ * "always", its changes went out one by one) and make it durable by
+ * policy.
+ */
+static int
+write_pending(struct persist *p)
+{
+	size_t n = p->batch.len - p->written;
+	int rc;
+
+	if (p->batch_failed)
+		return 0;	/* its start is lost: the new generation has it */
+	if (p->fail_writes > 0 && n > 0) {
+		/* as a disk that took part of it and then failed */
+		p->fail_writes--;
+		rc = write_all(p->jfd, p->batch.p + p->written, n / 2);
+		p->written = p->batch.len;
+		p->jsize += n;	/* as below: counted, then cut by the error */
+		return rc < 0 ? rc : -EIO;
+	}
+	rc = p->batch.err ? p->batch.err :
+	    write_all(p->jfd, p->batch.p + p->written, n);
+	if (rc == 0 && p->fsync != PERSIST_FSYNC_NONE && fsync(p->jfd) < 0)
+		rc = -errno;
+	p->written = p->batch.len;
+	p->jsize += n;
+	return rc;
+}
+
+/* Close the batch, append it to the journal, make it durable by policy. */
 static void
 flush_batch(struct persist *p)
 {
@@ -348,42 +441,32 @@ flush_batch(struct persist *p)
 	if (p->batch.len == 0)
 		return;
 	j_batch(&p->batch, 0);
-	rc = p->batch.err ? p->batch.err :
-	    write_all(p->jfd, p->batch.p, p->batch.len);
-	if (rc == 0 && p->fsync != PERSIST_FSYNC_NONE && fsync(p->jfd) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		/*
-		 * Nothing better to do than to say so: we keep serving.  The
-		 * rings' next records must not build on the lost ones.
-		 */
-		rings_journal_rebase(p->x);
-		if (p->write_errors++ % 1000 == 0)
-			log_err(&p->x->log, "journal write failed: %s",
-			    strerror(-rc));
-	} else {
-		p->jsize += p->batch.len;
+	rc = write_pending(p);
+	if (rc < 0)
+		write_error(p, rc);
+	else
 		p->batches++;
-	}
 	sbuf_reset(&p->batch);
+	p->written = 0;
+	p->batch_failed = false;
 	p->records = false;
 }
 
-/* A change was appended: with "always", it is its own batch. */
+/*
+ * A change was appended.  With "always" it reaches the disk before the
+ * next change is made, but the batch stays open: a batch ends only with
+ * the loop iteration, with the positions of the rings whose requests made
+ * its changes, so that recovery never applies a change without also
+ * knowing that its request was handled (which would handle it twice).
+ */
 static void
 changed(struct persist *p)
 {
-	p->records = true;
-	if (p->fsync == PERSIST_FSYNC_ALWAYS)
-		flush_batch(p);
-}
+	int rc;
 
-/* Close the iteration's batch: the rings' positions, then the journal. */
-static void
-end_batch(struct xsd *x, struct persist *p)
-{
-	rings_journal(x, &p->batch);
-	flush_batch(p);
+	p->records = true;
+	if (p->fsync == PERSIST_FSYNC_ALWAYS && (rc = write_pending(p)) < 0)
+		write_error(p, rc);
 }
 
 void
@@ -393,9 +476,12 @@ persist_batch_end(struct xsd *x)
 
 	if (p == NULL || p->jfd < 0)
 		return;
-	end_batch(x, p);
-	if (p->jsize > p->jmax && p->job == NULL)
-		persist_compact(x);
+	rings_journal(x, &p->batch);
+	flush_batch(p);
+	if ((p->compact || p->jsize > p->jmax) && p->job == NULL) {
+		p->compact = false;
+		new_generation(x);
+	}
 }
 
 void
@@ -487,7 +573,8 @@ persist_domain(struct xsd *x, uint32_t type, unsigned domid, uint32_t v)
 
 	if (p == NULL)
 		return;
-	if (type == REC_PX_J_RELEASE || type == REC_PX_J_RESET)
+	if (type == REC_PX_J_RELEASE || type == REC_PX_J_RESET ||
+	    type == REC_PX_J_FORGET)
 		j_domid(&p->batch, type, domid);
 	else
 		j_domid2(&p->batch, type, domid, v);
@@ -531,6 +618,15 @@ persist_txn(struct xsd *x, const struct conn *c, uint32_t txid, bool open)
 	j_domid2(&p->batch, open ? REC_PX_J_TXN_OPEN : REC_PX_J_TXN_CLOSE,
 	    c->domid, txid);
 	changed(p);
+}
+
+int
+persist_fail_writes(struct xsd *x, unsigned n)
+{
+	if (x->persist == NULL)
+		return -ENODEV;
+	x->persist->fail_writes = n;
+	return 0;
 }
 
 void
@@ -763,7 +859,7 @@ persist_begin(struct xsd *x)
 	if (x->persist == NULL)
 		return 0;
 	/* A new generation: its snapshot is the state as restored. */
-	return persist_compact(x);
+	return new_generation(x);
 }
 
 void
@@ -780,6 +876,7 @@ persist_stop(struct xsd *x)
 		trie_unref(x->store.cx, p->job->root);
 		if (p->job->rc == 0)
 			remove_journals_below(p, p->job->gen);
+		state_alive_free(p->job->alive);
 		sbuf_fini(&p->job->buf);
 		free(p->job);
 	}
@@ -790,4 +887,12 @@ persist_stop(struct xsd *x)
 	sbuf_fini(&p->batch);
 	free(p);
 	x->persist = NULL;
+}
+
+const struct trie_node *
+persist_held_root(const struct xsd *x)
+{
+	const struct persist *p = x->persist;
+
+	return p != NULL && p->job != NULL ? p->job->root : NULL;
 }

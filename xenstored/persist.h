@@ -66,7 +66,7 @@ void persist_update(struct xsd *x, enum persist_op op, const char *path,
 /* A committed transaction: its writes, in order. */
 void persist_commit(struct xsd *x, const struct trie_txn *tx);
 void persist_introduce(struct xsd *x, const struct domain *d);
-/* REC_PX_J_RELEASE/RESET (v unused), SHUTDOWN/TARGET/FEATURES/TXN_*. */
+/* REC_PX_J_RELEASE/RESET/FORGET (v unused), SHUTDOWN/TARGET/FEATURES. */
 void persist_domain(struct xsd *x, uint32_t type, unsigned domid,
     uint32_t v);
 void persist_quota(struct xsd *x, uint32_t domid, unsigned id, bool soft,
@@ -77,11 +77,28 @@ void persist_watch(struct xsd *x, const struct conn *c, const char *path,
 void persist_txn(struct xsd *x, const struct conn *c, uint32_t txid,
     bool open);
 
+/*
+ * The root a snapshot being written holds (one reference, until the
+ * snapshot is reaped), or NULL.  Borrowed: for the invariant checker.
+ */
+const struct trie_node *persist_held_root(const struct xsd *x);
+
 /* Close the iteration's batch: write (and fsync by policy). */
 void persist_batch_end(struct xsd *x);
 
-/* Start a new generation now (CONTROL, tests).  0 or -EBUSY/-errno. */
+/*
+ * Start a new generation at the end of this loop iteration (CONTROL
+ * persist snapshot).  0, or -EBUSY while one is being started or its
+ * snapshot written.
+ */
 int persist_compact(struct xsd *x);
+
+/*
+ * Test hook (--test-hooks, CONTROL persist fail-writes N): the next n
+ * journal writes fail with EIO, as a full or failing disk would.
+ * -ENODEV without a state directory.
+ */
+int persist_fail_writes(struct xsd *x, unsigned n);
 
 /* For CONTROL persist: a one-line summary into buf. */
 void persist_status(struct xsd *x, char *buf, size_t len);

@@ -26,6 +26,21 @@ struct xsd;
 void state_write_small(struct xsd *x, struct sbuf *b, uint64_t gen);
 /* The tree under `root` (borrowed; any thread).  0 or -errno. */
 int state_write_tree(const struct trie_node *root, struct sbuf *b);
+
+/*
+ * Which ACL entries still count (daemon_entry_alive: the domain is
+ * tracked and was first seen before the node last changed), frozen by
+ * the daemon thread for a writer in another thread.  A restore numbers
+ * generations afresh, so an entry that no longer counts must be written
+ * stale, or a domain reusing the id would get what the entry grants
+ * (XSA-322) after a restart.  NULL on allocation failure.
+ */
+struct state_alive;
+struct state_alive *state_alive_new(struct xsd *x);
+void state_alive_free(struct state_alive *a);
+/* state_write_tree, with entries that no longer count written stale. */
+int state_write_tree_alive(const struct trie_node *root,
+    const struct state_alive *a, struct sbuf *b);
 /* Checksum and END. */
 void state_write_end(struct sbuf *b);
 

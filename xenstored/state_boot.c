@@ -40,8 +40,8 @@ state_boot_matches(const char *dir, const char *source)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, STAMP) >=
 	    (int)sizeof(path))
 		return false;
-	if (read_small(path, saved, sizeof(saved)) <= 0)
-		return false;
+	if (read_small(path, saved, sizeof(saved)) < 0)
+		return true;	/* no stamp: nothing says it is stale */
 	return strcmp(now, saved) == 0;
 }
 

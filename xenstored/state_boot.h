@@ -5,7 +5,7 @@
  * all gone, so a snapshot from an earlier boot must not be restored: it
  * would resurrect domains, rings and watches that no longer exist.  The
  * state directory carries a stamp of the kernel's boot id; state whose
- * stamp is missing or different is discarded on start.
+ * stamp differs is discarded on start.
  */
 #ifndef PXENSTORED_STATE_BOOT_H
 #define PXENSTORED_STATE_BOOT_H
@@ -17,9 +17,10 @@
 
 /*
  * Whether the state in dir was written during this boot.  True when the
- * running kernel's boot id cannot be read (nothing to compare against:
- * the state is trusted, as before the stamp existed).  source is the
- * boot id file, normally STATE_BOOT_ID_SOURCE.
+ * running kernel's boot id cannot be read, or when dir has no stamp
+ * (state written before stamps existed, or by a tool: nothing to compare
+ * against, the state is trusted).  source is the boot id file, normally
+ * STATE_BOOT_ID_SOURCE.
  */
 bool state_boot_matches(const char *dir, const char *source);
 

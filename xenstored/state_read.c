@@ -174,13 +174,18 @@ decode_perms(const uint8_t *raw, size_t np)
 	return p;
 }
 
-/* Domains named by live ACL entries must be tracked for them to count. */
+/*
+ * Domains named by live ACL entries must be tracked for them to count.
+ * From entry `first`: a snapshot's owners need no tracking (a domain the
+ * daemon tracked has its own record), a journal's do (SET_PERMS tracked
+ * an owner that existed; one that did not is marked stale).
+ */
 static void
-track_named(struct xsd *x, const struct trie_perm *p, size_t np)
+track_named(struct xsd *x, const struct trie_perm *p, size_t np, size_t first)
 {
 	size_t i;
 
-	for (i = 0; i < np; i++)
+	for (i = first; i < np; i++)
 		if (!(p[i].flags & PERM_F_STALE) && p[i].id != DOMID_ANY)
 			daemon_track(x, p[i].id);
 }
@@ -207,7 +212,7 @@ apply_node(struct restore *r, const struct stream_rec *rec)
 	} else if (r->builder == NULL) {
 		rc = fail(r, -EIO, "node %s outside a snapshot", n.path);
 	} else {
-		track_named(r->x, p, n.np);
+		track_named(r->x, p, n.np, 1);
 		rc = trie_builder_add(r->builder, n.path, n.val, n.vlen, p,
 		    n.np);
 		if (rc < 0)
@@ -290,7 +295,7 @@ apply_update(struct restore *r, const struct jrec *j)
 			rc = -ENOMEM;
 			break;
 		}
-		track_named(x, p, j->np);
+		track_named(x, p, j->np, 0);
 		if (j->path[0] == '@') {
 			int idx = store_special_index(j->path);
 
@@ -497,6 +502,15 @@ apply_journal_rec(struct restore *r, const struct jrec *j)
 		if (d != NULL && d->nconns == 0)
 			domain_forget(&x->doms, d);
 		return 0;
+	case REC_PX_J_FORGET:
+		/* a domain only counted (a node owner) went away: a domain
+		 * reusing its id starts afresh (first generation, quotas) */
+		d = domain_find(&x->doms, j->domid);
+		if (d != NULL && !d->introduced && d->nconns == 0) {
+			lifecycle_clean_tree(x, j->domid);
+			domain_forget(&x->doms, d);
+		}
+		return 0;
 	case REC_PX_J_SHUTDOWN:
 	case REC_PX_J_TARGET:
 	case REC_PX_J_FEATURES:
@@ -660,6 +674,48 @@ restore_snapshot(struct restore *r, const void *data, size_t len,
 	return rc;
 }
 
+/*
+ * Damage at offset `from` of a journal is a torn last write only if no
+ * complete batch follows it (a torn write is a prefix of the last batch).
+ * Candidates are the 8-aligned batch-end headers after `from`: the batch
+ * that starts after one must parse and check out.  Bounded, so that a
+ * hostile file costs at most a few passes.
+ */
+static bool
+batch_follows(const uint8_t *data, size_t len, size_t from)
+{
+	size_t o, tried = 0;
+
+	for (o = (from + 7) & ~(size_t)7; o + 16 <= len && tried < 64;
+	    o += 8) {
+		struct stream_reader br;
+		struct stream_rec rec;
+		uint32_t h[2];
+
+		memcpy(h, data + o, 8);
+		if (h[0] != REC_PX_J_BATCH || h[1] != 8)
+			continue;
+		tried++;
+		br.p = data;
+		br.len = len;
+		br.off = o + 16;
+		br.version = STREAM_VERSION;
+		while (stream_next(&br, &rec) == 1) {
+			struct jrec j;
+			size_t end = (size_t)(rec.body - 8 - data);
+
+			if (rec.type != REC_PX_J_BATCH)
+				continue;
+			if (end > o + 16 && j_decode(&rec, &j) == 0 &&
+			    stream_sum(0, data + o + 16, end - (o + 16)) ==
+			    j.sum)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 int
 restore_journal(struct restore *r, const void *data, size_t len,
     uint64_t expect_gen, bool *dropped, char *why, size_t whylen)
@@ -692,7 +748,13 @@ restore_journal(struct restore *r, const void *data, size_t len,
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			*dropped = true;	/* torn inside a record */
+			/* a record runs past the end: torn inside it, unless
+			 * complete batches follow (a damaged length) */
+			if (batch_follows(data, len, batch))
+				return fail(r, -EIO, "journal damaged in the "
+				    "middle (a record length is wrong, valid "
+				    "batches follow)%s", "");
+			*dropped = true;
 			return 0;
 		}
 		if (rec.type != REC_PX_J_BATCH)

@@ -4,6 +4,7 @@
  * applies a snapshot and a journal with the same code.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
@@ -11,6 +12,7 @@
 #include "domain.h"
 #include "journal.h"
 #include "path.h"
+#include "perms.h"
 #include "quota.h"
 #include "ring_conn.h"
 #include "state.h"
@@ -19,6 +21,7 @@
 #include "transport_unix.h"
 #include "watch.h"
 #include "xen.h"
+#include "xs_wire_ext.h"
 
 static void
 meta(struct sbuf *b, uint64_t gen)
@@ -90,6 +93,42 @@ one_domain(void *arg, struct domain *d)
 	ring_conn_sync(d, s->b);
 }
 
+/*
+ * A copy of p with the ACL entries that no longer count marked stale, or
+ * NULL when none needs marking (or on ENOMEM: *err).
+ */
+typedef bool alive_fn(const void *arg, unsigned domid, uint64_t gen);
+
+static struct trie_perm *
+mark_dead(const struct trie_perm *p, size_t np, uint64_t gen, alive_fn *alive,
+    const void *arg, int *err)
+{
+	struct trie_perm *c = NULL;
+	size_t i;
+
+	for (i = 1; i < np; i++) {
+		if ((p[i].flags & PERM_F_STALE) || p[i].id == DOMID_ANY ||
+		    alive(arg, p[i].id, gen))
+			continue;
+		if (c == NULL) {
+			c = malloc(np * sizeof(*c));
+			if (c == NULL) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			memcpy(c, p, np * sizeof(*c));
+		}
+		c[i].flags |= PERM_F_STALE;
+	}
+	return c;
+}
+
+static bool
+daemon_alive(const void *arg, unsigned domid, uint64_t gen)
+{
+	return daemon_entry_alive((void *)(uintptr_t)arg, domid, gen);
+}
+
 void
 state_write_small(struct xsd *x, struct sbuf *b, uint64_t gen)
 {
@@ -106,30 +145,135 @@ state_write_small(struct xsd *x, struct sbuf *b, uint64_t gen)
 		    x->cfg.quota.hard[i]);
 	j_quota(b, J_GLOBAL_QUOTA, Q_MEMORY, true, x->cfg.quota.soft[Q_MEMORY]);
 	domains_foreach(&x->doms, one_domain, &s);
-	for (i = 0; i < SPECIAL_COUNT; i++)
-		j_perms(b, specials[i], x->store.special[i].p,
-		    x->store.special[i].n);
+	for (i = 0; i < SPECIAL_COUNT; i++) {
+		const struct special_perms *sp = &x->store.special[i];
+		int err = 0;
+		struct trie_perm *m = mark_dead(sp->p, sp->n, sp->gen,
+		    daemon_alive, x, &err);
+
+		if (err)
+			b->err = err;
+		j_perms(b, specials[i], m ? m : sp->p, sp->n);
+		free(m);
+	}
 }
+
+struct state_alive {
+	size_t n;
+	struct alive_dom {
+		unsigned domid;
+		uint64_t first_gen;
+	} *e;			/* sorted by domid */
+};
+
+static void
+count_dom(void *arg, struct domain *d)
+{
+	struct state_alive *a = arg;
+
+	if (!d->dying)
+		a->n++;
+}
+
+static void
+add_dom(void *arg, struct domain *d)
+{
+	struct state_alive *a = arg;
+
+	if (!d->dying) {
+		a->e[a->n].domid = d->domid;
+		a->e[a->n].first_gen = d->first_gen;
+		a->n++;
+	}
+}
+
+static int
+cmp_dom(const void *x, const void *y)
+{
+	const struct alive_dom *a = x, *b = y;
+
+	return a->domid < b->domid ? -1 : a->domid > b->domid;
+}
+
+struct state_alive *
+state_alive_new(struct xsd *x)
+{
+	struct state_alive *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	domains_foreach(&x->doms, count_dom, a);
+	a->e = malloc((a->n ? a->n : 1) * sizeof(*a->e));
+	if (a->e == NULL) {
+		free(a);
+		return NULL;
+	}
+	a->n = 0;
+	domains_foreach(&x->doms, add_dom, a);
+	qsort(a->e, a->n, sizeof(*a->e), cmp_dom);
+	return a;
+}
+
+void
+state_alive_free(struct state_alive *a)
+{
+	if (a != NULL)
+		free(a->e);
+	free(a);
+}
+
+/* daemon_entry_alive, from the frozen table. */
+static bool
+frozen_alive(const void *arg, unsigned domid, uint64_t gen)
+{
+	const struct state_alive *a = arg;
+	struct alive_dom key = { domid, 0 };
+	const struct alive_dom *d = bsearch(&key, a->e, a->n, sizeof(*a->e),
+	    cmp_dom);
+
+	return d != NULL && d->first_gen <= gen;
+}
+
+struct tree_ctx {
+	struct sbuf *b;
+	const struct state_alive *a;
+};
 
 static int
 tree_visit(void *arg, const char *path, size_t pathlen,
     const struct trie_node *n)
 {
-	struct sbuf *b = arg;
+	struct tree_ctx *t = arg;
 	size_t vlen, np;
 	const void *v = trie_node_value(n, &vlen);
 	const struct trie_perm *p = trie_node_perms(n, &np);
+	struct trie_perm *m = NULL;
+	int err = 0;
 
-	stream_node(b, path, pathlen, v, vlen, p, np);
-	return b->err;
+	if (t->a != NULL)
+		m = mark_dead(p, np, trie_node_gen(n), frozen_alive, t->a,
+		    &err);
+	if (err)
+		return err;
+	stream_node(t->b, path, pathlen, v, vlen, m ? m : p, np);
+	free(m);
+	return t->b->err;
+}
+
+int
+state_write_tree_alive(const struct trie_node *root,
+    const struct state_alive *a, struct sbuf *b)
+{
+	struct tree_ctx t = { b, a };
+	int rc = trie_walk_detached(root, tree_visit, &t);
+
+	return rc ? rc : b->err;
 }
 
 int
 state_write_tree(const struct trie_node *root, struct sbuf *b)
 {
-	int rc = trie_walk_detached(root, tree_visit, b);
-
-	return rc ? rc : b->err;
+	return state_write_tree_alive(root, NULL, b);
 }
 
 void
@@ -278,6 +422,7 @@ state_write_lu(struct xsd *x, struct sbuf *b, const struct conn *lu_c,
     const struct xsd_sockmsg *reply)
 {
 	struct lu lu = { x, b, 0, 0 };
+	struct state_alive *alive;
 	const struct conn *c;
 	size_t r;
 
@@ -292,6 +437,12 @@ state_write_lu(struct xsd *x, struct sbuf *b, const struct conn *lu_c,
 		lu.conn_id++;
 		lu_conn(&lu, c, lu_c, reply);
 	}
-	state_write_tree(x->store.root, b);
+	/* The new process numbers generations afresh, as a restore does. */
+	alive = state_alive_new(x);
+	if (alive == NULL)
+		b->err = -ENOMEM;
+	else
+		state_write_tree_alive(x->store.root, alive, b);
+	state_alive_free(alive);
 	state_write_end(b);
 }

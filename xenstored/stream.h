@@ -62,6 +62,7 @@ enum stream_type {
 	REC_PX_J_RING_SYNC,
 	REC_PX_J_SHUTDOWN,
 	REC_PX_J_BATCH,		/* end of a batch: its checksum */
+	REC_PX_J_FORGET,	/* a domain no longer tracked */
 	REC_PX_J_RING_DELTA,	/* a RING_SYNC as change of the previous one */
 };
 

@@ -64,6 +64,7 @@ struct ring {
 	bool quarantined;
 	uint32_t error;		/* what the error field was set to */
 	bool queued;		/* on rings->again */
+	uint64_t round;		/* rings->round when queued */
 	TAILQ_ENTRY(ring) again_link;
 	uint32_t in_pos;	/* request bytes read (req_cons lags) */
 	bool to_consume;	/* on rings->consume */
@@ -81,6 +82,7 @@ struct rings {
 	struct ring **by_port;	/* local port -> ring */
 	size_t nports;
 	struct ring_list again;	/* more input than one service took */
+	uint64_t round;		/* rings_before_sleep calls */
 	struct ring_list consume;	/* read: hand req_cons back */
 	struct ring_list touched;	/* state changed this iteration */
 };
@@ -121,6 +123,7 @@ again(struct ring *r)
 	if (r->queued)
 		return;
 	r->queued = true;
+	r->round = rs->round;
 	TAILQ_INSERT_TAIL(&rs->again, r, again_link);
 	loop_wake_soon(r->x->loop);
 }
@@ -246,8 +249,15 @@ ring_flush(struct ring *r)
 		conn_sent(c, wrote);
 	if (c != NULL && c->stalled)
 		conn_resume(c);
-	/* Output drained enough: input we held back can be read now. */
-	if (c != NULL && !c->closing && conn_out_pending(c) < RING_BACKLOG &&
+	/*
+	 * Output drained enough: input we held back can be read now.  Not
+	 * while the connection is stalled (its outstanding quota, say):
+	 * its ring would be served again and again for nothing, a busy
+	 * loop for as long as the guest does not read; the end of the stall
+	 * serves it (ring_stall).
+	 */
+	if (c != NULL && !c->closing && !c->stalled &&
+	    conn_out_pending(c) < RING_BACKLOG &&
 	    ring_input_after(r->intf, r->in_pos) > 0)
 		again(r);
 }
@@ -257,6 +267,17 @@ ring_kick(struct conn *c)
 {
 	if (c->tp != NULL)
 		ring_flush(c->tp);
+}
+
+/* Input was held back (throttled, deferred, backed up): read it again. */
+static void
+ring_stall(struct conn *c, bool on)
+{
+	struct ring *r = c->tp;
+
+	if (!on && r != NULL && r->conn == c && !r->quarantined &&
+	    ring_input_after(r->intf, r->in_pos) > 0)
+		again(r);
 }
 
 static void
@@ -269,7 +290,7 @@ ring_conn_destroy(struct conn *c)
 }
 
 static const struct conn_ops ring_ops = {
-	"ring", ring_kick, NULL, ring_conn_destroy,
+	"ring", ring_kick, ring_stall, ring_conn_destroy,
 };
 
 /* A fresh connection for the ring's domain. */
@@ -396,7 +417,7 @@ scan_one(void *arg, struct domain *d)
 		 * or gone (Xen raises no VIRQ when a dying domain is finally
 		 * destroyed), so a reused id starts afresh. */
 		if ((rc == -ENOENT || info.dying) && d->nconns == 0)
-			domain_forget(&s->x->doms, d);
+			lifecycle_forget(s->x, d);
 		return;
 	}
 	if (rc == -ENOENT || info.dying) {
@@ -444,17 +465,20 @@ void
 rings_before_sleep(struct xsd *x)
 {
 	struct rings *rs = x->rings;
-	struct ring_list now;
 	struct ring *r;
 
-	if (rs == NULL || TAILQ_EMPTY(&rs->again))
+	if (rs == NULL)
 		return;
-	/* Serve each waiting ring once; those still busy queue again. */
-	TAILQ_INIT(&now);
-	TAILQ_CONCAT(&now, &rs->again, again_link);
-	while ((r = TAILQ_FIRST(&now)) != NULL) {
-		TAILQ_REMOVE(&now, r, again_link);
-		r->queued = false;
+	/*
+	 * Serve each waiting ring once; those still busy queue again, for
+	 * the next round.  Walked on the list itself, not a copy: a
+	 * request served here may release another domain, whose ring
+	 * leaves the list (and is freed) with it.
+	 */
+	rs->round++;
+	while ((r = TAILQ_FIRST(&rs->again)) != NULL &&
+	    r->round != rs->round) {
+		unqueue(r);
 		ring_service(r);
 	}
 }
@@ -826,16 +850,21 @@ ring_conn_restore(struct xsd *x, struct domain *d,
 		struct conn *c = r->conn;
 		uint32_t written = ring_get_rsp_prod(page) - rr->rsp_off;
 
-		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
-			log_warn(&x->log, "domain %u: restored input rejected",
-			    d->domid);
-		if (rr->outlen && !c->closing) {
+		/*
+		 * The saved output first: the saved input may hold whole
+		 * requests that waited behind it (a stalled connection), and
+		 * their replies must follow it.
+		 */
+		if (rr->outlen) {
 			rc = conn_restore_output(c, rr->out, rr->outlen,
 			    rr->head_rest);
 			/* What the ring already holds is not sent twice. */
 			if (rc == 0 && written <= rr->outlen)
 				conn_out_consumed(c, written);
 		}
+		if (rr->inlen && conn_input(c, rr->in, rr->inlen) < 0)
+			log_warn(&x->log, "domain %u: restored input rejected",
+			    d->domid);
 	}
 	*out = r->conn;
 	again(r);	/* the guest may have written while we were down */

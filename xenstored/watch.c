@@ -191,3 +191,26 @@ watches_check(const struct watches *w, size_t expected_total)
 	}
 	return n == w->count && n == expected_total ? 0 : -EIO;
 }
+
+bool
+watches_indexed(const struct watches *w, const struct watch *wt)
+{
+	const struct watch *e;
+
+	for (e = w->bucket[wt->hash & (w->nbucket - 1)]; e != NULL;
+	    e = e->hnext)
+		if (e == wt)
+			return true;
+	return false;
+}
+
+void
+watches_foreach(const struct watches *w, watch_match_fn *fn, void *arg)
+{
+	size_t i;
+	struct watch *wt;
+
+	for (i = 0; i < w->nbucket; i++)
+		for (wt = w->bucket[i]; wt != NULL; wt = wt->hnext)
+			fn(arg, wt);
+}

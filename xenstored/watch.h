@@ -69,4 +69,11 @@ void watches_match(const struct watches *w, const char *path, bool exact,
  */
 int watches_check(const struct watches *w, size_t expected_total);
 
+/* Is this very watch in the index (in the chain its hash selects)? */
+bool watches_indexed(const struct watches *w, const struct watch *wt);
+
+/* fn for every indexed watch; fn must not change the registry. */
+void watches_foreach(const struct watches *w, watch_match_fn *fn,
+    void *arg);
+
 #endif

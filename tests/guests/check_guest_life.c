@@ -211,7 +211,13 @@ START_TEST(domid_reuse_right_after_the_grant)
 	ck_assert_str_eq(gt_introduce(t, 6), OK);
 	ck_assert_str_eq(gt_do(g, XS_DIRECTORY, 0, "/", NULL), EACCES_);
 	ck_assert_str_eq(gt_read(g, 0, "/"), EACCES_);
-	ck_assert_str_eq(get_perms(tool, "/"), "n0|r6");
+	/*
+	 * The entry went when the dead domain 6 was forgotten (a rewrite of
+	 * the root would otherwise have made it count again).
+	 */
+	ck_assert_str_eq(get_perms(tool, "/"), "n0");
+	ck_assert_str_eq(gt_write(tool, 0, "/", ""), OK);
+	ck_assert_str_eq(gt_read(g, 0, "/"), EACCES_);
 	gt_finish(t);
 }
 END_TEST

@@ -33,6 +33,8 @@ struct gt {
 	struct gt_chan *chans;	/* every channel, for freeing */
 	struct gt_chan *tool;
 	unsigned long oversized;	/* daemon messages over 4096 */
+	bool check_steps;	/* CONTROL check after each state change */
+	unsigned long checks;	/* checks run so far */
 };
 
 static struct gt *cur;	/* the running test's, for gt_teardown */
@@ -293,6 +295,7 @@ gt_start(const char *opt, ...)
 	}
 	t->tool = chan_new(t);
 	t->tool->fd = fd;
+	t->check_steps = strcmp(env_or("GT_CHECK_STEPS", "1"), "0") != 0;
 	return t;
 }
 
@@ -531,6 +534,36 @@ unqueue(struct gt_chan *c, size_t i, struct gt_msg *out)
 	c->qn--;
 }
 
+/*
+ * Requests after which the invariant checker runs (GT_CHECK_STEPS=0 turns
+ * that off): every one that may change the daemon's state, whatever its
+ * answer.  CONTROL is left out (the check is one).
+ */
+static bool
+changes_state(uint32_t type)
+{
+	switch (type) {
+	case XS_WRITE:
+	case XS_MKDIR:
+	case XS_RM:
+	case XS_SET_PERMS:
+	case XS_WATCH:
+	case XS_UNWATCH:
+	case XS_RESET_WATCHES:
+	case XS_TRANSACTION_START:
+	case XS_TRANSACTION_END:
+	case XS_INTRODUCE:
+	case XS_RELEASE:
+	case XS_RESUME:
+	case XS_SET_TARGET:
+	case XS_SET_FEATURE:
+	case XS_SET_QUOTA:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int
 gt_req(struct gt_chan *c, uint32_t type, uint32_t tx_id, const void *payload,
     size_t len, struct gt_msg *reply, int timeout_ms)
@@ -547,7 +580,18 @@ gt_req(struct gt_chan *c, uint32_t type, uint32_t tx_id, const void *payload,
 	if ((rc = chan_send(c, &h, sizeof(h), end)) < 0 ||
 	    (rc = chan_send(c, payload, len, end)) < 0)
 		return rc;
-	return gt_reply(c, id, reply, left(end));
+	rc = gt_reply(c, id, reply, left(end));
+	if (rc == 0 && c->t->check_steps && changes_state(type)) {
+		/* The check's own reply must not replace this one. */
+		struct gt_msg *keep = malloc(sizeof(*keep));
+
+		ck_assert_ptr_nonnull(keep);
+		*keep = *reply;
+		gt_check(c->t);
+		*reply = *keep;
+		free(keep);
+	}
+	return rc;
 }
 
 int
@@ -923,6 +967,7 @@ gt_check(struct gt *t)
 {
 	const char *r = gt_do(t->tool, XS_CONTROL, 0, "check", NULL);
 
+	t->checks++;
 	if (strcmp(r, "OK") != 0)
 		dump_log(t);
 	ck_assert_str_eq(r, "OK");

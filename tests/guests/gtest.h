@@ -167,7 +167,11 @@ void gt_reconnect(struct gt_chan *c);
 
 int64_t gt_now_ms(void);
 void gt_sleep_ms(int ms);
-/* CONTROL check over the toolstack socket is OK. */
+/*
+ * CONTROL check over the toolstack socket is OK (the daemon's log, dumped
+ * on failure, names each problem).  gt_req runs it after every request
+ * that may change state, unless GT_CHECK_STEPS=0; gt_finish at the end.
+ */
 void gt_check(struct gt *t);
 /* A line of `CONTROL memreport FILE` ("watches" etc.) as a number. */
 long gt_memreport(struct gt *t, const char *what);

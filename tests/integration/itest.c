@@ -44,7 +44,11 @@ static struct {
 	char dir[160];
 	char sock[192];
 	char log[192];
-} d;
+	int check_fd;		/* privileged raw connection for checks */
+} d = { .check_fd = -1 };
+
+static bool check_steps(void);
+static void close_check_fd(void);
 
 long long
 itest_now_ms(void)
@@ -138,6 +142,31 @@ dump_log(void)
 	fclose(f);
 }
 
+/*
+ * make check-small-stack sets EXPECT_STACK_KB: the daemon must really run
+ * with that stack limit (the wrapper's ulimit reached it).
+ */
+static void
+check_stack_limit(pid_t pid)
+{
+	const char *want = getenv("EXPECT_STACK_KB");
+	char path[64], line[256];
+	unsigned long long soft = 0;
+	FILE *f;
+
+	if (want == NULL || *want == '\0')
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Max stack size %llu", &soft) == 1)
+			break;
+	fclose(f);
+	ck_assert_msg(soft == strtoull(want, NULL, 10) * 1024, "the daemon's "
+	    "stack limit is %llu bytes, not %s KiB", soft, want);
+}
+
 void
 itest_start(const char *arg, ...)
 {
@@ -150,6 +179,7 @@ itest_start(const char *arg, ...)
 	pid_t pid;
 
 	kill_daemon();	/* left over by a failed test (no-fork mode) */
+	close_check_fd();
 	sync_reset();
 	ck_assert_msg(root_dir[0] != '\0', "itest_init was not called");
 	snprintf(d.dir, sizeof(d.dir), "%s/d.XXXXXX", root_dir);
@@ -210,6 +240,7 @@ itest_start(const char *arg, ...)
 	}
 	setenv("XENSTORED_PATH", d.sock, 1);
 	unsetenv("XENSTORED_RUNDIR");
+	check_stack_limit(pid);
 }
 
 bool
@@ -222,6 +253,30 @@ itest_alive(void)
 	return waitpid(d.pid, &st, WNOHANG) == 0;
 }
 
+static void
+close_check_fd(void)
+{
+	if (d.check_fd >= 0)
+		close(d.check_fd);
+	d.check_fd = -1;
+}
+
+void
+itest_check(void)
+{
+	struct rmsg m;
+
+	if (d.check_fd < 0)
+		d.check_fd = raw_open();
+	raw_req(d.check_fd, XS_CONTROL, 0, &m, "check", NULL);
+	if (m.hdr.type != XS_CONTROL || strcmp(m.body, "OK") != 0) {
+		dump_log();
+		ck_abort_msg("CONTROL check: %s %s (the daemon's log above "
+		    "names the problems)", m.hdr.type == XS_ERROR ? "error" :
+		    "answered", m.body);
+	}
+}
+
 void
 itest_stop(void)
 {
@@ -231,6 +286,10 @@ itest_stop(void)
 	pid_t r = 0;
 
 	ck_assert_msg(pid > 0, "no daemon running");
+	/* Whatever the test did, the daemon is consistent at its end. */
+	if (itest_alive())
+		itest_check();
+	close_check_fd();
 	kill(pid, SIGTERM);
 	while (itest_now_ms() < end) {
 		r = waitpid(pid, &st, WNOHANG);
@@ -407,6 +466,44 @@ raw_closed(int fd, int ms)
 	return rc == 0;
 }
 
+/*
+ * Requests after which the invariant checker runs (ITEST_CHECK_STEPS=0
+ * turns that off): every one that may change the daemon's state, whatever
+ * its answer.  CONTROL is left out (the check is one).
+ */
+static bool
+changes_state(uint32_t type)
+{
+	switch (type) {
+	case XS_WRITE:
+	case XS_MKDIR:
+	case XS_RM:
+	case XS_SET_PERMS:
+	case XS_WATCH:
+	case XS_UNWATCH:
+	case XS_RESET_WATCHES:
+	case XS_TRANSACTION_START:
+	case XS_TRANSACTION_END:
+	case XS_INTRODUCE:
+	case XS_RELEASE:
+	case XS_RESUME:
+	case XS_SET_TARGET:
+	case XS_SET_FEATURE:
+	case XS_SET_QUOTA:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+check_steps(void)
+{
+	const char *e = getenv("ITEST_CHECK_STEPS");
+
+	return e == NULL || strcmp(e, "0") != 0;
+}
+
 void
 raw_call(int fd, uint32_t type, uint32_t tx_id, const void *payload,
     size_t len, struct rmsg *reply)
@@ -428,6 +525,16 @@ raw_call(int fd, uint32_t type, uint32_t tx_id, const void *payload,
 			continue;
 		ck_assert_uint_eq(reply->hdr.req_id, id);
 		ck_assert_uint_eq(reply->hdr.tx_id, tx_id);
+		if (fd != d.check_fd && changes_state(type) && check_steps()) {
+			/* The check's own reply must not replace this one. */
+			struct rmsg *keep = malloc(sizeof(*keep));
+
+			ck_assert_ptr_nonnull(keep);
+			*keep = *reply;
+			itest_check();
+			*reply = *keep;
+			free(keep);
+		}
 		return;
 	}
 }
@@ -590,6 +697,8 @@ xwrite(struct xs_handle *h, xs_transaction_t t, const char *path,
 {
 	ck_assert_msg(xs_write(h, t, path, value, strlen(value)),
 	    "write %s: %s", path, strerror(errno));
+	if (check_steps())
+		itest_check();
 }
 
 void
@@ -597,12 +706,16 @@ xmkdir(struct xs_handle *h, xs_transaction_t t, const char *path)
 {
 	ck_assert_msg(xs_mkdir(h, t, path), "mkdir %s: %s", path,
 	    strerror(errno));
+	if (check_steps())
+		itest_check();
 }
 
 void
 xrm(struct xs_handle *h, xs_transaction_t t, const char *path)
 {
 	ck_assert_msg(xs_rm(h, t, path), "rm %s: %s", path, strerror(errno));
+	if (check_steps())
+		itest_check();
 }
 
 void
@@ -709,13 +822,7 @@ xcontrol(struct xs_handle *h, const char *cmd, const char *arg)
 void
 ck_store_ok(void)
 {
-	struct xs_handle *h = xs_priv();
-	char *r = xcontrol(h, "check", NULL);
-
-	ck_assert_msg(r != NULL, "CONTROL check: %s", strerror(errno));
-	ck_assert_str_eq(r, "OK");
-	free(r);
-	xs_close(h);
+	itest_check();
 }
 
 /* --- watch events --- */

@@ -153,7 +153,13 @@ void ck_dir(struct xs_handle *h, xs_transaction_t t, const char *path,
     const char *expected);
 /* Send a CONTROL command, return its (malloc'd) answer or NULL. */
 char *xcontrol(struct xs_handle *h, const char *cmd, const char *arg);
-/* CONTROL check answers OK. */
+/*
+ * CONTROL check answers OK (the daemon's log, dumped on failure, names
+ * each problem).  raw_call and xwrite/xmkdir/xrm run it after every
+ * request that may change state (ITEST_CHECK_STEPS=0: not), itest_stop
+ * before stopping the daemon; ck_store_ok is the same.
+ */
+void itest_check(void);
 void ck_store_ok(void);
 
 /* --- watch events through libxenstore --- */

@@ -66,6 +66,19 @@ compare() {
 	: >"$tmp/want.err"
 }
 
+# After a client that may change the store, the invariant checker must
+# find nothing (the daemon's log names what it finds).
+after_step() {
+	case ${1##*/} in
+	xenstore-write | xenstore-rm | xenstore-chmod | test-xenstore)
+		if ! timeout 20 "$CONTROL" check >/dev/null 2>&1; then
+			fail "CONTROL check after: $*"
+			tail -20 "$tmp/daemon.log"
+		fi
+		;;
+	esac
+}
+
 # t RC CMD...: run CMD; its exit status must be RC and its stdout and
 # stderr what out/err said (nothing if they were not called).
 t() {
@@ -73,6 +86,7 @@ t() {
 	shift
 	timeout 20 "$@" >"$tmp/got.out" 2>"$tmp/got.err" || rc=$?
 	compare "$*" "$rc" "$want_rc"
+	after_step "$@"
 }
 
 # --- start the daemon -------------------------------------------------
@@ -365,6 +379,7 @@ rc=0
 timeout 60 "$TESTXS" >"$tmp/got.out" 2>"$tmp/got.err" || rc=$?
 : >"$tmp/got.out"	# timings
 compare "$TESTXS" "$rc" 0
+after_step "$TESTXS"
 
 # --- the end ----------------------------------------------------------
 

@@ -2,7 +2,8 @@
 # The state directory across restarts: a small --journal-max forces many
 # snapshots (compaction must not recurse into itself), kill -9 and a
 # restart restore every node, and state stamped with another boot id is
-# discarded rather than resurrecting domains of an earlier boot.
+# discarded rather than resurrecting domains of an earlier boot (state
+# without a stamp, from before stamps or from a tool, is kept).
 . "$(dirname "$0")/lib.sh"
 
 S=$T/sock
@@ -43,4 +44,45 @@ check "state of another boot: not restored" absent /a/0
 grep -q "from another boot" "$T/3.err" || fail "the discard is not logged"
 ok "the discard is logged"
 check "the stamp is renewed" [ "$(cat "$D/boot_id")" = "$boot" ]
+stop "$P"
+
+# No stamp at all (state from before stamps, or written by a tool): kept.
+start_fg "$S" "$T/4.err" --state-dir "$D"
+P=$FG_PID
+check "write before the stamp is removed" xs "$S" write /kept yes
+stop "$P"
+rm "$D/boot_id"
+start_fg "$S" "$T/5.err" --state-dir "$D"
+P=$FG_PID
+check "state without a stamp: restored" [ "$(xs "$S" read /kept)" = yes ]
+stop "$P"
+
+# Journal writes that fail halfway (CONTROL persist fail-writes, a test
+# hook).  The first failed batch is cut and a new generation's snapshot
+# holds what it changed; a second failure right after (new generations
+# are rate-limited) is only cut: that change is not durable, but the
+# journal stays readable, so a crash afterwards loses nothing else.
+rm -rf "$D"
+start_fg "$S" "$T/6.err" --state-dir "$D" --test-hooks
+P=$FG_PID
+check "before the failures" xs "$S" write /w/before 1
+xs_control "$S" persist fail-writes 2 >/dev/null ||
+    fail "cannot arm failing writes"
+ok "arm two failing writes"
+check "a write whose batch fails is acknowledged" xs "$S" write /w/lost1 2
+check "and a second one" xs "$S" write /w/lost2 3
+check "after the failures" xs "$S" write /w/after 4
+grep -q "journal write failed" "$T/6.err" || fail "the failure is not logged"
+ok "the failure is logged"
+settled() { ! xs_control "$S" persist | grep -q "being written"; }
+wait_until 10 settled || fail "the new generation's snapshot did not finish"
+kill -KILL "$P"
+wait "$P" 2>/dev/null
+start_fg "$S" "$T/7.err" --state-dir "$D"
+P=$FG_PID
+check "after the crash: the write before" [ "$(xs "$S" read /w/before)" = 1 ]
+check "after the crash: the first failed batch (in the new snapshot)" \
+    [ "$(xs "$S" read /w/lost1)" = 2 ]
+check "after the crash: the second failed batch is gone" absent /w/lost2
+check "after the crash: the write after" [ "$(xs "$S" read /w/after)" = 4 ]
 stop "$P"
