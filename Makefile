@@ -10,8 +10,10 @@
 #                   a short version under build/release/bench)
 #   make asan       the check suite under AddressSanitizer + UBSan (build/asan)
 #   make valgrind   the unit and property tests under valgrind
-#   make check-all  check, asan, valgrind, check-release and
-#                   check-small-stack: what CI runs
+#   make check-all  check, asan, valgrind, check-release,
+#                   check-small-stack and a short run of each fuzz
+#                   target: what CI runs
+#   make fuzz       run each fuzz target for FUZZ_SECONDS (docs/fuzzing.md)
 #   make release    build with assertions off (build/release)
 #   make check-release      the check suite against that build
 #   make check-small-stack  the daemon on a 256 KiB stack: deep paths and
@@ -50,7 +52,7 @@ INSTALL_TARGETS :=
 
 export CK_FORK
 
-.PHONY: all check check-all valgrind bench bench-run asan release \
+.PHONY: all check check-all check-lane-build check-lane-trees valgrind bench bench-run asan release \
 	check-release install clean
 .DEFAULT_GOAL := all
 
@@ -62,13 +64,29 @@ check: all $(CHECK_TARGETS)
 
 # Every test: the suite, then again under the sanitizers and valgrind,
 # with assertions off (upstream's reachable asserts behaved differently
-# with NDEBUG: XSA-481), and with the daemon on a small stack.
+# with NDEBUG: XSA-481), and with the daemon on a small stack,
+# then a few seconds of each libFuzzer target (when clang can build them).
+# Two lanes with build trees of their own run side by side under -j2: the
+# tests mostly wait (on daemons, valgrind, timeouts), so one lane alone
+# leaves a core idle.  Each stage's output is shown whole when it ends,
+# with its time; the lanes' results are both waited for.
 check-all:
-	$(MAKE) check
-	$(MAKE) asan
-	$(MAKE) valgrind
-	$(MAKE) check-release
-	$(MAKE) check-small-stack
+	$(MAKE) --output-sync=recurse check-lane-build check-lane-trees
+
+check-lane-build:
+	+$(Q)$(call timed,check)
+	+$(Q)$(call timed,valgrind)
+	+$(Q)$(call timed,check-small-stack)
+
+check-lane-trees:
+	+$(Q)$(call timed,asan)
+	+$(Q)$(call timed,check-release)
+	+$(Q)$(call timed,fuzz-smoke-if-available)
+
+# $(call timed,target): make it, then say how long it took.
+timed = t0=$$(date +%s); $(MAKE) $(1); rc=$$?; \
+	echo "check-all: $(1): $$(( $$(date +%s) - t0 )) s, exit $$rc"; \
+	exit $$rc
 
 valgrind: all $(VALGRIND_TARGETS)
 

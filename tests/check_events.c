@@ -98,7 +98,7 @@ setup(void)
 	TAILQ_INIT(&x->conns);
 	TAILQ_INIT(&x->dirty);
 	TAILQ_INIT(&x->dead);
-	ck_assert_int_eq(store_init(&x->store, 99, 0), 0);
+	ck_assert_int_eq(store_init(&x->store, 99, 0, false), 0);
 	ck_assert_int_eq(watches_init(&x->watches, 7), 0);
 	ck_assert_int_eq(domains_init(&x->doms), 0);
 	nconns = 0;

@@ -92,14 +92,14 @@ check_initial(unsigned priv)
 
 START_TEST(initial_tree)
 {
-	ck_assert_int_eq(store_init(&st, 42, 0), 0);
+	ck_assert_int_eq(store_init(&st, 42, 0, false), 0);
 	check_initial(0);
 }
 END_TEST
 
 START_TEST(initial_tree_other_priv)
 {
-	ck_assert_int_eq(store_init(&st, 42, 7), 0);
+	ck_assert_int_eq(store_init(&st, 42, 7, false), 0);
 	check_initial(7);
 }
 END_TEST
@@ -140,7 +140,7 @@ START_TEST(publish_accounting)
 	unsigned long long commits;
 	uint64_t live;
 
-	ck_assert_int_eq(store_init(&st, 42, 0), 0);
+	ck_assert_int_eq(store_init(&st, 42, 0, false), 0);
 	/* Dom 5 creates two nodes (it owns what it creates). */
 	publish_write("/local/domain/5/a", "xyz", 5);
 	check_recount();
@@ -190,7 +190,7 @@ START_TEST(publish_without_log)
 	struct trie_node *nr;
 	struct trie_acct_entry u;
 
-	ck_assert_int_eq(store_init(&st, 42, 0), 0);
+	ck_assert_int_eq(store_init(&st, 42, 0, false), 0);
 	u = store_usage(&st, 0);
 	ck_assert_int_eq(trie_write(st.cx, st.root, "/tool", "v", 1,
 	    TRIE_INHERIT, NULL, &nr), 0);
@@ -231,7 +231,7 @@ START_TEST(set_special)
 	};
 	uint64_t gen, ctxgen;
 
-	ck_assert_int_eq(store_init(&st, 42, 0), 0);
+	ck_assert_int_eq(store_init(&st, 42, 0, false), 0);
 	gen = st.special[SPECIAL_RELEASE].gen;
 	ctxgen = trie_ctx_gen(st.cx);
 	ck_assert_int_eq(store_set_special(&st, SPECIAL_RELEASE, p, 3), 0);

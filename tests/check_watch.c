@@ -156,19 +156,19 @@ START_TEST(del)
 	add_a("/a", "t2", -1);
 	ck_assert_int_eq(watches_add(&w, &conn_b, &lb, "/a", "t1", false, -1),
 	    0);
-	ck_assert_int_eq(watches_del(&w, &la, "/a", "nope"), -ENOENT);
-	ck_assert_int_eq(watches_del(&w, &la, "/b", "t1"), -ENOENT);
-	ck_assert_int_eq(watches_del(&w, &la, "/a/", "t1"), -ENOENT);
-	ck_assert_int_eq(watches_del(&w, &la, "/a", "t"), -ENOENT);
+	ck_assert_int_eq(watches_del(&w, &conn_a, &la, "/a", "nope"), -ENOENT);
+	ck_assert_int_eq(watches_del(&w, &conn_a, &la, "/b", "t1"), -ENOENT);
+	ck_assert_int_eq(watches_del(&w, &conn_a, &la, "/a/", "t1"), -ENOENT);
+	ck_assert_int_eq(watches_del(&w, &conn_a, &la, "/a", "t"), -ENOENT);
 	ck_assert_uint_eq(w.count, 3);
 	/* Removing a's (/a, t1) leaves b's. */
-	ck_assert_int_eq(watches_del(&w, &la, "/a", "t1"), 0);
-	ck_assert_int_eq(watches_del(&w, &la, "/a", "t1"), -ENOENT);
+	ck_assert_int_eq(watches_del(&w, &conn_a, &la, "/a", "t1"), 0);
+	ck_assert_int_eq(watches_del(&w, &conn_a, &la, "/a", "t1"), -ENOENT);
 	ck_assert_uint_eq(w.count, 2);
 	expect("/a", false, "t1 t2");
 	ck_assert_int_eq(watches_check(&w, 2), 0);
 	/* A watch only b has is not a's to remove. */
-	ck_assert_int_eq(watches_del(&w, &lb, "/a", "t2"), -ENOENT);
+	ck_assert_int_eq(watches_del(&w, &conn_b, &lb, "/a", "t2"), -ENOENT);
 	/* The pair can be registered again after removal. */
 	add_a("/a", "t1", -1);
 	ck_assert_uint_eq(w.count, 3);
@@ -290,7 +290,7 @@ START_TEST(growth)
 	for (i = 0; i < N; i += 2) {
 		snprintf(path, sizeof(path), "/p/%d", i);
 		snprintf(tok, sizeof(tok), "t%d", i);
-		ck_assert_int_eq(watches_del(&w, &la, path, tok), 0);
+		ck_assert_int_eq(watches_del(&w, &conn_a, &la, path, tok), 0);
 	}
 	ck_assert_int_eq(watches_check(&w, N / 2 + 1), 0);
 	expect("/p/2", true, "");

@@ -92,8 +92,12 @@ check_tree(struct check *k)
 	struct trie_acct recount;
 	char why[512];
 	size_t i, j;
+	int rc;
 
-	if (trie__check(st->cx, st->root, why, sizeof(why)) < 0)
+	rc = trie__check(st->cx, st->root, why, sizeof(why));
+	if (rc == -ENOMEM)
+		problem(k, "tree: no memory to walk it");
+	else if (rc < 0)
 		problem(k, "tree: %s", why);
 	trie_acct_init(&recount, st->cx);
 	if (trie_acct_recount(st->cx, st->root, &recount) < 0) {
@@ -523,12 +527,14 @@ unsigned
 check_all(struct xsd *x, check_report_fn *fn, void *arg)
 {
 	struct check k;
+	char why[256];
 	int rc;
 
 	memset(&k, 0, sizeof(k));
 	k.x = x;
 	k.fn = fn;
 	k.arg = arg;
+	store_faults_pause(&x->store, true);
 	check_tree(&k);
 	rc = collect(&k);
 	if (rc == -ENOMEM) {
@@ -542,7 +548,10 @@ check_all(struct xsd *x, check_report_fn *fn, void *arg)
 		check_watches(&k);
 		check_domains(&k);
 	}
+	if (rings_check(x, why, sizeof(why)) < 0)
+		problem(&k, "%s", why);
 	free(k.conns);
 	free(k.doms);
+	store_faults_pause(&x->store, false);
 	return k.problems;
 }

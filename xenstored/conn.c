@@ -204,7 +204,6 @@ conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	}
 	set_outmsgs(c, c->outmsgs + 1);
 	c->outlen += WIRE_HDR + len;
-	c->out_added += WIRE_HDR + len;
 	if (c->dom != NULL)
 		c->dom->queued_bytes += WIRE_HDR + len;
 	if (log_tracing(&x->log))
@@ -272,7 +271,6 @@ conn_restore_output(struct conn *c, const void *out, size_t len,
 		n = head_rest ? 1 : 0;
 	}
 	c->outlen += len;
-	c->out_added += len;
 	while (off + WIRE_HDR <= c->outlen) {
 		struct xsd_sockmsg h;
 
@@ -479,7 +477,6 @@ keep(struct conn *c, const uint8_t *data, size_t len)
 	}
 	memmove(c->in + c->inlen, data, len);
 	c->inlen += len;
-	c->in_added += len;
 	return 0;
 }
 

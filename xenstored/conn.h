@@ -80,12 +80,13 @@ struct conn {
 	size_t out_safe;		/* may be sent up to here: durable */
 	unsigned outmsgs;		/* replies and events not fully sent */
 	/*
-	 * Byte counts since the connection began, so that the journal can
-	 * record what changed in the buffers instead of all they hold:
-	 * appended to / taken from the front of in and out, and out_epoch
-	 * counts changes that are neither (events dropped from the middle).
+	 * Bytes taken from the front of in and out since the connection
+	 * began, so that the journal can record what changed in the buffers
+	 * instead of all they hold; out_epoch counts the changes that are
+	 * not appending or taking from the front (events dropped from the
+	 * middle).
 	 */
-	uint64_t in_added, in_taken, out_added, out_taken;
+	uint64_t in_taken, out_taken;
 	uint32_t out_epoch;
 	struct txn_list txns;
 	unsigned ntxns;

@@ -36,6 +36,13 @@ daemon_domain_exists(struct xsd *x, unsigned domid)
 	return xen_domain_exists(x->xen, domid);
 }
 
+unsigned long
+daemon_charged(const struct xsd *x, const struct domain *d)
+{
+	return (unsigned long)store_usage(&x->store, d->domid).bytes +
+	    d->watch_bytes + d->txn_bytes;
+}
+
 struct domain *
 daemon_track(struct xsd *x, unsigned domid)
 {

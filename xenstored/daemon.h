@@ -97,6 +97,12 @@ bool daemon_entry_alive(void *arg, unsigned domid, uint64_t gen);
  */
 bool daemon_domain_exists(struct xsd *x, unsigned domid);
 
+/*
+ * Bytes charged to a domain against its memory quota: the nodes it owns,
+ * its watches, what its open transactions hold.
+ */
+unsigned long daemon_charged(const struct xsd *x, const struct domain *d);
+
 /* Track a domain (quota copy, first generation): NULL on ENOMEM. */
 struct domain *daemon_track(struct xsd *x, unsigned domid);
 

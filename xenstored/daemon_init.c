@@ -27,7 +27,8 @@ daemon_init(struct xsd *x, uint64_t seed)
 	TAILQ_INIT(&x->ready);
 	x->seed = seed;
 	if ((rc = loop_new(&x->loop)) < 0 ||
-	    (rc = store_init(&x->store, seed, x->cfg.priv_domid)) < 0 ||
+	    (rc = store_init(&x->store, seed, x->cfg.priv_domid,
+	    x->cfg.test_hooks)) < 0 ||
 	    (rc = watches_init(&x->watches, seed ^ 0x5a5a5a5a)) < 0 ||
 	    (rc = domains_init(&x->doms)) < 0)
 		return rc;

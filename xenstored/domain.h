@@ -31,6 +31,7 @@ struct domain {
 	unsigned txns;		/* open transactions */
 	unsigned outstanding;	/* requests not completely answered */
 	unsigned long watch_bytes;	/* path + token of its watches */
+	unsigned long txn_bytes;	/* store memory its transactions hold */
 	unsigned long queued_bytes;	/* output queued for it */
 	void *ring;		/* transport_ring's state, or NULL */
 	unsigned remote_port;	/* its xenstore event channel (INTRODUCE) */

@@ -192,6 +192,15 @@ lifecycle_clean_tree(struct xsd *x, unsigned domid)
 {
 	struct pathlist l = { NULL, 0, 0, domid, x->cfg.keep_orphans };
 
+	/*
+	 * Not the privileged domain's (a control domain apart from the
+	 * store domain, --priv-domid): it owns the root and whatever
+	 * privileged callers created below it (they inherit the owner), so
+	 * removing its nodes would empty the store and there is nobody to
+	 * give them to; a domain with its id is privileged again anyway.
+	 */
+	if (domid == x->cfg.priv_domid)
+		return;
 	if (trie_walk(x->store.cx, x->store.root, owned_visit, &l) == 0)
 		apply_all(x, &l, x->cfg.keep_orphans ? do_perms : do_rm,
 		    !x->cfg.keep_orphans);

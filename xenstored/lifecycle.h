@@ -26,7 +26,8 @@ void lifecycle_release(struct xsd *x, struct domain *d, bool fire);
 /*
  * The tree part of a release: nodes owned by `domid` removed (or given to
  * the privileged domain with -K), ACL entries naming it dropped.  Fires
- * the removal events of whatever watches are registered.
+ * the removal events of whatever watches are registered.  Nothing for
+ * the privileged domain, which owns the tree's structure.
  */
 void lifecycle_clean_tree(struct xsd *x, unsigned domid);
 

@@ -1,7 +1,7 @@
 /*
  * ops_control.c: XS_CONTROL sub-commands (control.md): check, log,
  * logfile, memreport, print, quota, quota-soft, help, and the test-only
- * test-unpriv (with --test-hooks).  Output formats follow the C daemon's
+ * test-unpriv and test-failalloc (with --test-hooks).  Output formats follow the C daemon's
  * for humans; nothing parses them.
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "liveupdate.h"
 #include "persist.h"
 #include "request.h"
+#include "ring_conn.h"
 #include "txn.h"
 #include "xs_errors.h"
 
@@ -258,7 +259,7 @@ ctl_quota(struct req *r, bool soft)
 		tprintf(&t, "%-17s: %8u\n", "transactions", d->txns);
 		tprintf(&t, "%-17s: %8u\n", "outstanding", d->outstanding);
 		tprintf(&t, "%-17s: %8llu\n", "memory", (unsigned long long)
-		    use.bytes + d->watch_bytes + d->queued_bytes);
+		    daemon_charged(r->x, d) + d->queued_bytes);
 		return text_reply(r, &t);
 	}
 	return -EINVAL;
@@ -283,6 +284,26 @@ ctl_test_unpriv(struct req *r)
 	c->domid = domid;
 	c->priv = false;
 	return req_ok(r);
+}
+
+/*
+ * test-failalloc [<k>]: fail the k-th allocation of the store from now
+ * (0 disarms); the answer is the number of allocations refused so far.
+ */
+static int
+ctl_test_failalloc(struct req *r)
+{
+	struct text t = { r->out, 0, XENSTORE_PAYLOAD_MAX };
+	unsigned long k = 0;
+
+	if (!r->x->cfg.test_hooks || r->x->store.faults == NULL ||
+	    r->argc > 2 || (r->argc == 2 && !wire_uint(r->argv[1],
+	    0x7fffffff, &k)))
+		return -EINVAL;
+	if (r->argc == 2)
+		store_fail_alloc(&r->x->store, k);
+	tprintf(&t, "%llu", (unsigned long long)r->x->store.faults->failed);
+	return text_reply(r, &t);
 }
 
 static int
@@ -354,6 +375,8 @@ op_control(struct req *r)
 		return ctl_quota(r, true);
 	if (strcmp(r->argv[0], "test-unpriv") == 0)
 		return ctl_test_unpriv(r);
+	if (strcmp(r->argv[0], "test-failalloc") == 0)
+		return ctl_test_failalloc(r);
 	if (strcmp(r->argv[0], "live-update") == 0)
 		return liveupdate_control(r);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -154,7 +154,7 @@ check_delta(struct req *r, const struct trie_acct *delta)
 	    (unsigned long)(use.nodes + del.nodes)))
 		return -ENOSPC;
 	if (del.bytes > 0 && quota_exceeded(&d->quota, Q_MEMORY,
-	    (unsigned long)(use.bytes + del.bytes) + d->watch_bytes))
+	    daemon_charged(r->x, d) + (unsigned long)del.bytes))
 		return -ENOMEM;
 	return 0;
 }

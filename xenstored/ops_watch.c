@@ -27,7 +27,6 @@ op_watch(struct req *r)
 {
 	struct conn *c = r->c;
 	struct domain *d = c->dom;
-	struct watch *wt;
 	char path[PATH_BUF];
 	bool rel;
 	int depth = -1, rc;
@@ -47,16 +46,13 @@ op_watch(struct req *r)
 	if (rc < 0)
 		return rc;
 	/* A duplicate is EEXIST before any quota, as in C. */
-	TAILQ_FOREACH(wt, &c->watches, conn_link)
-		if (strcmp(wt->path, path) == 0 &&
-		    strcmp(wt->token, r->argv[1]) == 0)
-			return -EEXIST;
+	if (watches_find(&r->x->watches, c, path, r->argv[1]) != NULL)
+		return -EEXIST;
 	if (!r->who.priv && d != NULL) {
 		if (quota_exceeded(&d->quota, Q_WATCHES, d->watches + 1UL))
 			return -ENOSPC;
-		if (quota_exceeded(&d->quota, Q_MEMORY, store_usage(
-		    &r->x->store, c->domid).bytes + d->watch_bytes +
-		    strlen(path) + strlen(r->argv[1])))
+		if (quota_exceeded(&d->quota, Q_MEMORY, daemon_charged(r->x,
+		    d) + strlen(path) + strlen(r->argv[1])))
 			return -ENOMEM;
 	}
 	rc = watches_add(&r->x->watches, c, &c->watches, path, r->argv[1], rel,
@@ -89,7 +85,7 @@ op_unwatch(struct req *r)
 	    PATH_F_SPECIAL, path, &rel);
 	if (rc < 0)
 		return rc;
-	rc = watches_del(&r->x->watches, &c->watches, path, r->argv[1]);
+	rc = watches_del(&r->x->watches, c, &c->watches, path, r->argv[1]);
 	if (rc < 0)
 		return rc;
 	c->nwatches--;

@@ -13,6 +13,7 @@
 
 #include "conn.h"
 #include "daemon.h"
+#include "domain.h"
 #include "request.h"
 #include "txn.h"
 #include "xs_errors.h"
@@ -109,11 +110,42 @@ send_error(struct xsd *x, struct conn *c, const struct wire_req *w, int err)
 	    strlen(name) + 1);
 }
 
+/*
+ * What a transaction holds is charged to its domain (XSA-326): once the
+ * domain is at its memory quota its transactions take no more requests
+ * (but their end) and fail, as the C daemon's do.
+ */
+static bool
+txn_over_quota(struct xsd *x, struct conn *c, struct txn *t, uint32_t type)
+{
+	if (c->priv || c->dom == NULL || type == XS_TRANSACTION_END ||
+	    !quota_exceeded(&c->dom->quota, Q_MEMORY, daemon_charged(x, c->dom)))
+		return false;
+	t->failed = -ENOMEM;
+	return true;
+}
+
+/*
+ * The store memory a request in transaction `id` made the store allocate
+ * is that transaction's (nothing else allocates from the store while a
+ * request inside one is handled).  The request may have ended it.
+ */
+static void
+charge(struct xsd *x, struct conn *c, uint32_t id, uint64_t before)
+{
+	uint64_t now = trie_ctx_live_bytes(x->store.cx);
+	struct txn *t = txn_find(c, id);
+
+	if (t != NULL && now > before)
+		txn_charge(c, t, (size_t)(now - before));
+}
+
 void
 request_handle(struct xsd *x, struct conn *c, const struct wire_req *w)
 {
 	struct req r;
 	uint32_t type = w->hdr.type;
+	uint64_t before;
 	int rc;
 
 	x->stats.requests++;
@@ -147,9 +179,16 @@ request_handle(struct xsd *x, struct conn *c, const struct wire_req *w)
 		send_error(x, c, w, -EINVAL);
 		return;
 	}
+	if (r.txn != NULL && txn_over_quota(x, c, r.txn, type)) {
+		send_error(x, c, w, -ENOMEM);
+		return;
+	}
 	daemon_caller(x, c, &r.who);
 	r.argc = wire_args(w->body, w->len, r.argv, REQ_ARGV);
+	before = trie_ctx_live_bytes(x->store.cx);
 	rc = table[type].fn(&r);
+	if (r.txn != NULL)
+		charge(x, c, w->hdr.tx_id, before);
 	if (r.replied || c->closing)
 		return;
 	if (rc == 0 && r.outlen > XENSTORE_PAYLOAD_MAX)

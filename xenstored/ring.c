@@ -12,11 +12,24 @@
 
 #define RSIZE XENSTORE_RING_SIZE
 
+#ifdef RING_LOAD_HOOK
+/*
+ * Test builds only (tests/fuzz/fuzz_ring.c includes this file with it
+ * defined): every read of a shared field goes through the hook, which
+ * plays a guest changing the page between any two reads.
+ */
+uint32_t RING_LOAD_HOOK(const XENSTORE_RING_IDX *p);
+#endif
+
 static inline uint32_t
 load(const XENSTORE_RING_IDX *p)
 {
+#ifdef RING_LOAD_HOOK
+	return RING_LOAD_HOOK(p);
+#else
 	return atomic_load_explicit((const _Atomic uint32_t *)(uintptr_t)p,
 	    memory_order_relaxed);
+#endif
 }
 
 static inline void

@@ -43,10 +43,20 @@ unsigned ring_local_port(const struct domain *d);
 /*
  * Live update, new side: map d's ring again and serve it on `local`, a
  * port already bound through the inherited handle.  The ring's contents
- * are not touched.  *out is the new connection.  0 or -errno.
+ * are not touched.  *out is the new connection, or NULL when `error` is
+ * not 0: the ring was quarantined with it, and stays so.  0 or -errno.
  */
 int ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
-    struct conn **out);
+    uint32_t error, struct conn **out);
+
+/* Live update, old side: is d's ring quarantined (and with what)? */
+bool ring_conn_quarantined(const struct domain *d, uint32_t *error);
+
+/*
+ * CONTROL check's part: the list of rings waiting to be served again is
+ * consistent with the rings' flags.  0, or -EIO with why.
+ */
+int rings_check(const struct xsd *x, char *why, size_t len);
 
 /* Check every introduced domain now (one may have died meanwhile). */
 void rings_check_domains(struct xsd *x);

@@ -1237,9 +1237,11 @@ lu_txns(struct xsd *x, struct conn *c, struct rconn *rc)
 		struct trie_txn *tx = NULL;
 		struct txn *t;
 		int err = rt->failed;
+		uint64_t before;
 
 		if (trie_txn_begin(x->store.cx, x->store.root, &tx) < 0)
 			continue;
+		before = trie_ctx_live_bytes(x->store.cx);
 		for (j = 0; j < rt->n && err == 0; j++) {
 			int rr = replay_step(x, tx, rt->steps[j],
 			    rt->steplen[j]);
@@ -1254,11 +1256,15 @@ lu_txns(struct xsd *x, struct conn *c, struct rconn *rc)
 			if (trie_txn_begin(x->store.cx, x->store.root,
 			    &tx) < 0)
 				continue;
+			before = trie_ctx_live_bytes(x->store.cx);
 		}
 		if (txn_adopt(c, rt->id, tx, &t) < 0) {
 			trie_txn_free(x->store.cx, &tx);
 			continue;
 		}
+		/* what it holds is charged again (the memory quota) */
+		txn_charge(c, t, (size_t)(trie_ctx_live_bytes(x->store.cx) -
+		    before));
 		t->failed = err;
 		if (c->dom != NULL)
 			c->dom->txns++;
@@ -1284,9 +1290,14 @@ restore_lu_attach(struct restore *r)
 			e = unix_adopt_conn(x, (int)rc->fd_or_port, &c);
 		} else {
 			struct domain *d = domain_find(&x->doms, rc->domid);
+			uint32_t quarantine = rc->type ==
+			    CONN_TYPE_RING_QUARANTINED ? rc->next_txid : 0;
 
 			e = d == NULL ? -ENOENT :
-			    ring_conn_adopt(x, d, rc->fd_or_port, &c);
+			    ring_conn_adopt(x, d, rc->fd_or_port, quarantine,
+			    &c);
+			if (e == 0 && quarantine)
+				continue;	/* a ring, no connection */
 		}
 		if (e < 0 || c == NULL) {
 			log_err(&x->log, "live update: connection %u (domain "

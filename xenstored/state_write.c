@@ -417,6 +417,33 @@ lu_conn(struct lu *lu, const struct conn *c, const struct conn *lu_c,
 	}
 }
 
+/*
+ * A quarantined ring has no connection to save, but its domain keeps it
+ * (and its binding): a connection record without one, so that the new
+ * process keeps it quarantined and a reconnect still works.
+ */
+static void
+lu_quarantined(void *arg, struct domain *d)
+{
+	struct lu *lu = arg;
+	uint32_t error;
+	size_t r;
+
+	if (!ring_conn_quarantined(d, &error))
+		return;
+	r = stream_begin(lu->b, REC_PX_CONN);
+	stream_u32(lu->b, ++lu->conn_id);
+	stream_u32(lu->b, CONN_TYPE_RING_QUARANTINED);
+	stream_u32(lu->b, d->domid);
+	stream_u32(lu->b, 0);
+	stream_u32(lu->b, ring_local_port(d));
+	stream_u32(lu->b, error);
+	stream_u32(lu->b, 0);	/* no input, no output */
+	stream_u32(lu->b, 0);
+	stream_u32(lu->b, 0);
+	stream_end(lu->b, r);
+}
+
 void
 state_write_lu(struct xsd *x, struct sbuf *b, const struct conn *lu_c,
     const struct xsd_sockmsg *reply)
@@ -437,6 +464,7 @@ state_write_lu(struct xsd *x, struct sbuf *b, const struct conn *lu_c,
 		lu.conn_id++;
 		lu_conn(&lu, c, lu_c, reply);
 	}
+	domains_foreach(&x->doms, lu_quarantined, &lu);
 	/* The new process numbers generations afresh, as a restore does. */
 	alive = state_alive_new(x);
 	if (alive == NULL)

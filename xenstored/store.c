@@ -44,18 +44,64 @@ store_set_special(struct store *st, int idx, const struct trie_perm *p,
 	return 0;
 }
 
+static void *
+fault_alloc(void *arg, size_t size)
+{
+	struct store_faults *f = arg;
+
+	if (!f->paused && ++f->calls == f->fail_at) {
+		f->failed++;
+		return NULL;
+	}
+	return malloc(size);
+}
+
+static void
+fault_free(void *arg, void *ptr, size_t size)
+{
+	(void)arg;
+	(void)size;
+	free(ptr);
+}
+
+void
+store_faults_pause(struct store *st, bool paused)
+{
+	if (st->faults != NULL)
+		st->faults->paused = paused;
+}
+
 int
-store_init(struct store *st, uint64_t seed, unsigned priv)
+store_fail_alloc(struct store *st, uint64_t k)
+{
+	if (st->faults == NULL)
+		return -ENODEV;
+	st->faults->fail_at = k ? st->faults->calls + k : 0;
+	return 0;
+}
+
+int
+store_init(struct store *st, uint64_t seed, unsigned priv, bool faults)
 {
 	struct trie_perm p = { (uint16_t)priv, 0, 0 };
+	struct trie_allocator a = { fault_alloc, fault_free, NULL };
 	struct trie_node *nr;
 	struct trie_log log;
 	int rc, i;
 
 	memset(st, 0, sizeof(*st));
-	rc = trie_ctx_new(NULL, seed, &st->cx);
-	if (rc < 0)
+	if (faults) {
+		st->faults = calloc(1, sizeof(*st->faults));
+		if (st->faults == NULL)
+			return -ENOMEM;
+		a.arg = st->faults;
+	}
+	rc = trie_ctx_new(faults ? &a : NULL, seed, &st->cx);
+	if (rc < 0) {
+		free(st->faults);
+		st->faults = NULL;
 		return rc;
+	}
 	trie_acct_init(&st->acct, st->cx);
 	rc = trie_new_root(st->cx, &p, 1, &st->root);
 	if (rc == 0)
@@ -87,6 +133,7 @@ store_fini(struct store *st)
 	trie_unref(st->cx, st->root);
 	trie_acct_fini(&st->acct);
 	trie_ctx_free(&st->cx);
+	free(st->faults);
 	memset(st, 0, sizeof(*st));
 }
 

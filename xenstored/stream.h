@@ -68,6 +68,8 @@ enum stream_type {
 
 #define CONN_TYPE_RING 0
 #define CONN_TYPE_SOCKET 1
+/* A quarantined ring: no connection; next_txid carries its error. */
+#define CONN_TYPE_RING_QUARANTINED 2
 #define DOMID_INVALID_WIRE 0x7FF4
 
 /* A growable output buffer.  Functions return 0 or -ENOMEM (sticky). */

@@ -18,6 +18,7 @@
  * of the introduced domains (shut down, dying, gone).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -41,16 +42,20 @@
 #define RING_BACKLOG (4 * XENSTORE_RING_SIZE)
 
 /*
- * The connection's byte counts as of the ring's last journal record: the
+ * The connection's buffers as of the ring's last journal record: the
  * next record only carries what changed since (a RING_DELTA), so a guest
  * reading its replies a byte at a time costs the journal bytes, not the
- * whole backlog each time.
+ * whole backlog each time.  The lengths are kept as they were, not
+ * derived from the byte counts: events dropped from the middle of the
+ * output (conn_drop_events) leave out_added - out_taken larger than what
+ * is queued.
  */
 struct jmark {
 	bool valid;
 	unsigned long conn_id;
 	uint32_t out_epoch;
-	uint64_t in_added, in_taken, out_added, out_taken;
+	uint64_t in_taken, out_taken;
+	size_t inlen, outlen;
 };
 
 struct ring {
@@ -216,6 +221,13 @@ quarantine(struct ring *r, uint32_t error, const char *why)
 	r->conn = NULL;
 	unqueue(r);
 	if (c != NULL) {
+		/*
+		 * conn_free forgets it as d->conn only for an unprivileged
+		 * connection (c->dom): dom0's or the control domain's would
+		 * be left there, freed, for the next reconnect or release.
+		 */
+		if (r->d->conn == c)
+			r->d->conn = NULL;
 		conn_reset(c);
 		conn_close(c, why);
 		c->tp = NULL;
@@ -413,9 +425,9 @@ scan_one(void *arg, struct domain *d)
 		return;
 	rc = xen_domain_info(s->x->xen, d->domid, &info);
 	if (!d->introduced) {
-		/* A domain only counted (a node owner): forget it when dying
-		 * or gone (Xen raises no VIRQ when a dying domain is finally
-		 * destroyed), so a reused id starts afresh. */
+		/* A domain only counted (a node owner, named in ACLs): forget
+		 * it when dying or gone (Xen raises no VIRQ when a dying domain
+		 * is finally destroyed), so a reused id starts afresh. */
 		if ((rc == -ENOENT || info.dying) && d->nconns == 0)
 			lifecycle_forget(s->x, d);
 		return;
@@ -726,10 +738,10 @@ sync_record(struct ring *r, struct sbuf *b, bool full)
 		uint32_t in_drop, out_drop;
 		size_t in_new, out_new;
 
-		buffer_change(m->in_added - m->in_taken, inlen,
-		    c->in_taken - m->in_taken, &in_drop, &in_new);
-		buffer_change(m->out_added - m->out_taken, outlen,
-		    c->out_taken - m->out_taken, &out_drop, &out_new);
+		buffer_change(m->inlen, inlen, c->in_taken - m->in_taken,
+		    &in_drop, &in_new);
+		buffer_change(m->outlen, outlen, c->out_taken - m->out_taken,
+		    &out_drop, &out_new);
 		j_ring_delta(b, r->d->domid, r->in_pos, rsp, flags, r->error,
 		    head, in_drop, in + inlen - in_new, in_new, out_drop,
 		    out + outlen - out_new, out_new);
@@ -742,10 +754,10 @@ sync_record(struct ring *r, struct sbuf *b, bool full)
 	if (c != NULL) {
 		m->conn_id = c->id;
 		m->out_epoch = c->out_epoch;
-		m->in_added = c->in_added;
 		m->in_taken = c->in_taken;
-		m->out_added = c->out_added;
 		m->out_taken = c->out_taken;
+		m->inlen = inlen;
+		m->outlen = outlen;
 	}
 }
 
@@ -914,7 +926,7 @@ ring_local_port(const struct domain *d)
 
 int
 ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
-    struct conn **out)
+    uint32_t error, struct conn **out)
 {
 	struct ring *r;
 	unsigned port;
@@ -946,7 +958,9 @@ ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
 	rc = port_set(x->rings, local, r);
 	if (rc == 0) {
 		d->ring = r;
-		rc = ring_new_conn(r);
+		r->quarantined = error != 0;
+		r->error = error;
+		rc = error ? 0 : ring_new_conn(r);
 	}
 	if (rc < 0) {
 		port_set(x->rings, local, NULL);
@@ -955,7 +969,8 @@ ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
 		goto fail;
 	}
 	*out = r->conn;
-	again(r);
+	if (r->conn != NULL)
+		again(r);
 	return 0;
 fail:
 	if (d->kva)
@@ -963,6 +978,46 @@ fail:
 	else
 		xen_unmap_ring(x->xen, page);
 	return rc;
+}
+
+bool
+ring_conn_quarantined(const struct domain *d, uint32_t *error)
+{
+	const struct ring *r = d->ring;
+
+	if (r == NULL || !r->quarantined)
+		return false;
+	*error = r->error;
+	return true;
+}
+
+int
+rings_check(const struct xsd *x, char *why, size_t len)
+{
+	const struct rings *rs = x->rings;
+	const struct ring *r, *last = NULL;
+	size_t listed = 0, queued = 0, i;
+
+	if (rs == NULL)
+		return 0;
+	TAILQ_FOREACH(r, &rs->again, again_link) {
+		if (!r->queued || ++listed > rs->nports) {
+			snprintf(why, len, "ring list broken at domain %u",
+			    r->d->domid);
+			return -EIO;
+		}
+		last = r;
+	}
+	for (i = 0; i < rs->nports; i++)
+		queued += rs->by_port[i] != NULL && rs->by_port[i]->queued;
+	if (queued != listed || rs->again.tqh_last != (last != NULL ?
+	    &last->again_link.tqe_next : &rs->again.tqh_first)) {
+		snprintf(why, len, "ring list: %zu listed, %zu flagged, %s "
+		    "tail", listed, queued, queued == listed ? "wrong" :
+		    "a");
+		return -EIO;
+	}
+	return 0;
 }
 
 void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "domain.h"
 #include "txn.h"
 
 struct txn *
@@ -79,8 +80,18 @@ txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 }
 
 void
+txn_charge(struct conn *c, struct txn *t, size_t bytes)
+{
+	t->bytes += bytes;
+	if (c->dom != NULL)
+		c->dom->txn_bytes += bytes;
+}
+
+void
 txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t)
 {
+	if (c->dom != NULL)
+		c->dom->txn_bytes -= t->bytes;
 	TAILQ_REMOVE(&c->txns, t, link);
 	c->ntxns--;
 	trie_txn_free(cx, &t->tx);

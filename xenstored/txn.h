@@ -22,6 +22,7 @@ struct txn {
 	uint32_t id;
 	struct trie_txn *tx;	/* owned */
 	int failed;		/* error the commit must return, or 0 */
+	size_t bytes;		/* store memory it holds (its domain's) */
 	/* distinct paths touched, for the transaction-nodes quota */
 	uint64_t *touched;
 	size_t ntouched, captouched;
@@ -39,6 +40,13 @@ int txn_adopt(struct conn *c, uint32_t id, struct trie_txn *tx,
 struct txn *txn_find(const struct conn *c, uint32_t id);
 /* Remove from the connection and free (abort, or after commit). */
 void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
+
+/*
+ * Charge t (and the connection's domain) with `bytes` more of the
+ * store's memory: what one of its requests made the store allocate.
+ * txn_end gives the charge back.
+ */
+void txn_charge(struct conn *c, struct txn *t, size_t bytes);
 
 /*
  * Count `path` as touched; returns the number of distinct paths touched

@@ -56,13 +56,21 @@ grow(struct watches *w)
 	w->nbucket = n;
 }
 
-static struct watch *
-find_on(struct watch_list *list, const char *path, const char *token)
+struct watch *
+watches_find(const struct watches *w, const struct conn *c, const char *path,
+    const char *token)
 {
-	struct watch *wt;
+	uint32_t h = hash_path(w, path, strlen(path));
+	struct watch *wt = w->bucket[h & (w->nbucket - 1)];
 
-	TAILQ_FOREACH(wt, list, conn_link)
-		if (strcmp(wt->path, path) == 0 &&
+	/*
+	 * Through the path index, not the connection's list: dom0's
+	 * toolstack holds a watch per guest device, and registering n of
+	 * them must not cost n^2 comparisons.
+	 */
+	for (; wt != NULL; wt = wt->hnext)
+		if (wt->hash == h && wt->conn == c &&
+		    strcmp(wt->path, path) == 0 &&
 		    strcmp(wt->token, token) == 0)
 			return wt;
 	return NULL;
@@ -75,7 +83,7 @@ watches_add(struct watches *w, struct conn *c, struct watch_list *list,
 	struct watch *wt;
 	size_t pl = strlen(path), tl = strlen(token);
 
-	if (find_on(list, path, token) != NULL)
+	if (watches_find(w, c, path, token) != NULL)
 		return -EEXIST;
 	wt = calloc(1, sizeof(*wt) + pl + tl + 2);
 	if (wt == NULL)
@@ -110,10 +118,10 @@ unhash(struct watches *w, struct watch *wt)
 }
 
 int
-watches_del(struct watches *w, struct watch_list *list, const char *path,
-    const char *token)
+watches_del(struct watches *w, const struct conn *c, struct watch_list *list,
+    const char *path, const char *token)
 {
-	struct watch *wt = find_on(list, path, token);
+	struct watch *wt = watches_find(w, c, path, token);
 
 	if (wt == NULL)
 		return -ENOENT;

@@ -47,9 +47,13 @@ void watches_fini(struct watches *w);
 int watches_add(struct watches *w, struct conn *c, struct watch_list *list,
     const char *path, const char *token, bool relative, int depth);
 
-/* Remove c's (path, token): 0 or -ENOENT. */
-int watches_del(struct watches *w, struct watch_list *list,
+/* c's watch on (path, token), borrowed; NULL if it has none. */
+struct watch *watches_find(const struct watches *w, const struct conn *c,
     const char *path, const char *token);
+
+/* Remove c's (path, token): 0 or -ENOENT. */
+int watches_del(struct watches *w, const struct conn *c,
+    struct watch_list *list, const char *path, const char *token);
 
 /* Remove and free every watch on `list`. */
 void watches_del_all(struct watches *w, struct watch_list *list);

@@ -2,8 +2,8 @@
  * replay.c: a fuzz target without libFuzzer (make check): every file of
  * the corpus, then mutations of them (bit flips, bytes and 32-bit fields
  * set to edge values, cuts, insertions, splices of two files, record
- * lengths changed), each also tried with its checksums fixed by the
- * target.  A crash, a sanitizer report or a leak fails the run; the input
+ * lengths changed, tokens of paths and permissions put in), each also
+ * tried with its checksums fixed by the target (state readers).  A crash, a sanitizer report or a leak fails the run; the input
  * that caused it is written to $PT_FUZZ_CRASH (default ./fuzz-crash).
  *
  * usage: replay CORPUS_DIR [FILE...]   (files: run those only)
@@ -23,7 +23,7 @@
 #include "fuzz.h"
 #include "pt.h"
 
-#define MAX_FILES 256
+#define MAX_FILES 2048
 #define GROW 256
 
 struct input {
@@ -141,7 +141,7 @@ mutate(uint8_t *b, size_t len, size_t cap)
 {
 	size_t at = len ? pt_below(&rng, (uint32_t)len) : 0, n, i;
 
-	switch (pt_below(&rng, 9)) {
+	switch (pt_below(&rng, 10)) {
 	case 0:		/* flip bits */
 		for (i = 0, n = 1 + pt_below(&rng, 4); i < n && len; i++)
 			b[pt_below(&rng, (uint32_t)len)] ^=
@@ -198,6 +198,25 @@ mutate(uint8_t *b, size_t len, size_t cap)
 			n = cap - at;
 		memcpy(b + at, o->p + from, n);
 		return at + n > len ? at + n : len;
+	}
+	case 8: {	/* a token of the text targets, over or inserted */
+		static const char *const tok[] = { "/", "//", "@", "\0",
+			"/local/domain/", "/local/domain/1/", "@releaseDomain",
+			"@introduceDomain", "0x", "-", "+", " ", "65535",
+			"65536", "32757", "4096", "4097", "r", "n", "b", "w",
+			"T", "F", "..", "\xff" };
+		const char *t = tok[pt_below(&rng, sizeof(tok) /
+		    sizeof(tok[0]))];
+
+		n = t[0] ? strlen(t) : 1;
+		if (pt_below(&rng, 2) && len + n <= cap) {
+			memmove(b + at + n, b + at, len - at);
+			len += n;
+		} else if (at + n > len) {
+			return len;
+		}
+		memcpy(b + at, t, n);
+		return len;
 	}
 	default: {	/* duplicate a piece (a record twice) */
 		size_t from = at & ~(size_t)7;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include "gtest.h"
 
 #define MAX_OPTS 32
+#define MAX_WRAP 16
 
 struct gt {
 	char dir[200];
@@ -35,6 +37,9 @@ struct gt {
 	unsigned long oversized;	/* daemon messages over 4096 */
 	bool check_steps;	/* CONTROL check after each state change */
 	unsigned long checks;	/* checks run so far */
+	struct gt_cfg cfg;
+	const char *opts[MAX_OPTS];	/* borrowed: the caller's strings */
+	size_t nopts;
 };
 
 static struct gt *cur;	/* the running test's, for gt_teardown */
@@ -120,13 +125,18 @@ dump_log(struct gt *t)
 static void
 child_exec(struct gt *t, const char *const *opts, size_t nopts)
 {
-	const char *argv[MAX_OPTS + 8];
-	char path[300], asan[1024];
+	struct rlimit rl;
+	const char *argv[MAX_OPTS + 8 + MAX_WRAP];
+	char path[300], asan[1024], wrap[512], *save = NULL, *w;
 	const char *old = getenv("ASAN_OPTIONS");
 	size_t i, k = 0;
 	int fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (t->cfg.stack_kb > 0 && getrlimit(RLIMIT_STACK, &rl) == 0) {
+		rl.rlim_cur = (rlim_t)t->cfg.stack_kb * 1024;
+		setrlimit(RLIMIT_STACK, &rl);
+	}
 	snprintf(path, sizeof(path), "%s/daemon.log", t->dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	if (fd >= 0) {
@@ -157,6 +167,11 @@ child_exec(struct gt *t, const char *const *opts, size_t nopts)
 	argv[k++] = "run";
 	argv[k++] = t->simdir;
 	argv[k++] = "--";
+	/* GT_WRAPPER: words to run the daemon under (valgrind). */
+	snprintf(wrap, sizeof(wrap), "%s", env_or("GT_WRAPPER", ""));
+	for (w = strtok_r(wrap, " ", &save); w != NULL && k < MAX_WRAP + 4;
+	    w = strtok_r(NULL, " ", &save))
+		argv[k++] = w;
 	argv[k++] = env_or("PXENSTORED", "build/bin/pxenstored");
 	argv[k++] = "-N";
 	argv[k++] = "--test-hooks";
@@ -250,39 +265,25 @@ gt_sock(struct gt *t)
 	return c;
 }
 
-struct gt *
-gt_start(const char *opt, ...)
+/* Fork the daemon and wait until its socket accepts: the new fd. */
+static int
+spawn(struct gt *t)
 {
-	const char *opts[MAX_OPTS];
-	const char *tmp = env_or("TMPDIR", "/tmp");
-	size_t nopts = 0;
-	struct gt *t;
-	va_list ap;
 	int64_t end;
-	int rc, fd = -1;
+	int fd = -1;
 
-	va_start(ap, opt);
-	for (; opt != NULL && nopts < MAX_OPTS; opt = va_arg(ap, const char *))
-		opts[nopts++] = opt;
-	va_end(ap);
-	ck_assert_ptr_null(cur);
-	t = calloc(1, sizeof(*t));
-	ck_assert_ptr_nonnull(t);
-	snprintf(t->dir, sizeof(t->dir), "%s/gtest.XXXXXX", tmp);
-	ck_assert_msg(mkdtemp(t->dir) != NULL, "mkdtemp: %s",
-	    strerror(errno));
-	cur = t;
-	snprintf(t->simdir, sizeof(t->simdir), "%s/sim", t->dir);
-	snprintf(t->sockpath, sizeof(t->sockpath), "%s/socket", t->simdir);
-	rc = xensim_create(t->simdir, &t->sim);
-	ck_assert_msg(rc == 0, "xensim_create: %s", strerror(-rc));
 	fflush(NULL);
+	t->reaped = false;
 	t->pid = fork();
 	ck_assert_int_ge(t->pid, 0);
 	if (t->pid == 0)
-		child_exec(t, opts, nopts);
-	/* Up when the socket accepts (20 s: ASan start-up is slow). */
-	end = gt_now_ms() + 20000;
+		child_exec(t, t->opts, t->nopts);
+	/*
+	 * Up when the socket accepts: 20 s (ASan start-up is slow), 120 s
+	 * under a wrapper (valgrind on a loaded machine took over 20 s).
+	 */
+	end = gt_now_ms() +
+	    (*env_or("GT_WRAPPER", "") != '\0' ? 120000 : 20000);
 	while (left(end) > 0 && gt_alive(t)) {
 		fd = sock_connect(t->sockpath);
 		if (fd >= 0)
@@ -293,10 +294,81 @@ gt_start(const char *opt, ...)
 		dump_log(t);
 		ck_abort_msg("the daemon did not start (%s)", t->dir);
 	}
+	return fd;
+}
+
+static struct gt *
+start(const struct gt_cfg *cfg, const char *opt, va_list ap)
+{
+	const char *tmp = env_or("TMPDIR", "/tmp");
+	struct gt *t;
+	int rc;
+
+	ck_assert_ptr_null(cur);
+	/* a daemon that dies must fail the test, not kill it with SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	t = calloc(1, sizeof(*t));
+	ck_assert_ptr_nonnull(t);
+	if (cfg != NULL)
+		t->cfg = *cfg;
+	for (; opt != NULL && t->nopts < MAX_OPTS;
+	    opt = va_arg(ap, const char *))
+		t->opts[t->nopts++] = opt;
+	snprintf(t->dir, sizeof(t->dir), "%s/gtest.XXXXXX", tmp);
+	ck_assert_msg(mkdtemp(t->dir) != NULL, "mkdtemp: %s",
+	    strerror(errno));
+	cur = t;
+	snprintf(t->simdir, sizeof(t->simdir), "%s/sim", t->dir);
+	snprintf(t->sockpath, sizeof(t->sockpath), "%s/socket", t->simdir);
+	rc = xensim_create(t->simdir, &t->sim);
+	ck_assert_msg(rc == 0, "xensim_create: %s", strerror(-rc));
+	if (t->cfg.prepare != NULL)
+		t->cfg.prepare(t->sim, t->cfg.arg);
 	t->tool = chan_new(t);
-	t->tool->fd = fd;
+	t->tool->fd = spawn(t);
 	t->check_steps = strcmp(env_or("GT_CHECK_STEPS", "1"), "0") != 0;
 	return t;
+}
+
+struct gt *
+gt_start(const char *opt, ...)
+{
+	struct gt *t;
+	va_list ap;
+
+	va_start(ap, opt);
+	t = start(NULL, opt, ap);
+	va_end(ap);
+	return t;
+}
+
+struct gt *
+gt_start_cfg(const struct gt_cfg *cfg, const char *opt, ...)
+{
+	struct gt *t;
+	va_list ap;
+
+	va_start(ap, opt);
+	t = start(cfg, opt, ap);
+	va_end(ap);
+	return t;
+}
+
+void
+gt_restart(struct gt *t)
+{
+	struct gt_chan *c;
+
+	kill(t->pid, SIGKILL);
+	ck_assert_msg(reap(t, 10000), "the daemon did not die");
+	/* Socket connections died with it; guests' rings did not. */
+	for (c = t->chans; c != NULL; c = c->next)
+		if (!c->ring && c->fd >= 0) {
+			close(c->fd);
+			c->fd = -1;
+			c->inlen = c->qn = 0;
+		}
+	t->tool->fd = spawn(t);
 }
 
 struct xensim *
@@ -469,10 +541,11 @@ parse(struct gt_chan *c)
 
 /*
  * Take what the daemon has sent; wait up to timeout_ms if nothing is
- * there.  >0: bytes taken, 0: nothing, <0: error.
+ * there.  >0: bytes taken, 0: nothing, <0: error.  A guest tells the
+ * daemon about the room it made unless `quiet`.
  */
 static int
-chan_fill(struct gt_chan *c, int timeout_ms)
+chan_take(struct gt_chan *c, int timeout_ms, bool quiet)
 {
 	int64_t end = gt_now_ms() + timeout_ms;
 	ssize_t n;
@@ -485,7 +558,7 @@ chan_fill(struct gt_chan *c, int timeout_ms)
 			    c->in + c->inlen, room);
 			if (n < 0)
 				return (int)n;
-			if (n > 0)
+			if (n > 0 && !quiet)
 				xensim_guest_notify(c->g);	/* space */
 		} else {
 			struct pollfd pfd = { c->fd, POLLIN, 0 };
@@ -523,6 +596,22 @@ chan_fill(struct gt_chan *c, int timeout_ms)
 			poll(&pfd, 1, left(end));
 		}
 	}
+}
+
+static int
+chan_fill(struct gt_chan *c, int timeout_ms)
+{
+	return chan_take(c, timeout_ms, false);
+}
+
+int
+gt_take_quietly(struct gt_chan *c)
+{
+	int n, total = 0;
+
+	while ((n = chan_take(c, 0, true)) > 0)
+		total += n;
+	return n < 0 ? n : total;
 }
 
 static void
@@ -848,13 +937,11 @@ gt_introduce(struct gt *t, uint32_t domid)
 	return gt_do(t->tool, XS_INTRODUCE, 0, id, gfn, port, NULL);
 }
 
-struct gt_chan *
-gt_guest(struct gt *t, uint32_t domid)
+void
+gt_home(struct gt *t, uint32_t domid)
 {
 	char home[64], data[80], r[16], n[16];
-	struct gt_chan *c;
 
-	gt_domain(t, domid, NULL);
 	snprintf(home, sizeof(home), "/local/domain/%u", domid);
 	snprintf(data, sizeof(data), "%s/data", home);
 	snprintf(r, sizeof(r), "r%u", domid);
@@ -864,6 +951,15 @@ gt_guest(struct gt *t, uint32_t domid)
 	    "OK");
 	ck_assert_str_eq(gt_write(t->tool, 0, data, ""), "OK");
 	ck_assert_str_eq(gt_do(t->tool, XS_SET_PERMS, 0, data, n, NULL), "OK");
+}
+
+struct gt_chan *
+gt_guest(struct gt *t, uint32_t domid)
+{
+	struct gt_chan *c;
+
+	gt_domain(t, domid, NULL);
+	gt_home(t, domid);
 	c = gt_attach(t, domid);
 	ck_assert_str_eq(gt_introduce(t, domid), "OK");
 	return c;
@@ -945,6 +1041,8 @@ gt_reconnect(struct gt_chan *c)
 		if (xensim_guest_wait(c->g, left(end) < 20 ? left(end) :
 		    20) == 1)
 			notified = true;
+	if (!connected(c))
+		dump_log(c->t);
 	ck_assert_msg(connected(c), "domain %u: no answer to the reconnect "
 	    "request", c->domid);
 	ck_assert_msg(notified, "domain %u: reconnected without a "

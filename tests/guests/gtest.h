@@ -11,7 +11,8 @@
  * every watch event that arrives meanwhile is kept for gt_event().
  *
  * Environment: PXENSTORED (default build/bin/pxenstored) and XENSIM
- * (default build/bin/xensim).  Under ASan the daemon runs with
+ * (default build/bin/xensim); GT_WRAPPER, words the daemon runs under
+ * (`valgrind -q --error-exitcode=1 ...`).  Under ASan the daemon runs with
  * verify_asan_link_order=0 (the preload comes before the ASan runtime)
  * and its exit status, leaks included, is checked by gt_finish().
  *
@@ -60,6 +61,23 @@ struct gt_chan {
  * empty).  Aborts the test on failure.
  */
 struct gt *gt_start(const char *opt, ...);
+
+/* What gt_start_cfg may change about the daemon's start. */
+struct gt_cfg {
+	unsigned stack_kb;	/* RLIMIT_STACK of the daemon; 0: inherited */
+	/* Called once the simulation exists, before the daemon starts. */
+	void (*prepare)(struct xensim *sim, void *arg);
+	void *arg;
+};
+
+/* gt_start with a configuration (copied; may be NULL). */
+struct gt *gt_start_cfg(const struct gt_cfg *cfg, const char *opt, ...);
+/*
+ * Kill the daemon (SIGKILL, as a crash) and start it again on the same
+ * simulation, state directory and options; the toolstack's connection
+ * is replaced (other socket channels are dead), guests stay attached.
+ */
+void gt_restart(struct gt *t);
 /*
  * End of a test: CONTROL check answers OK, no oversized message was
  * seen, the daemon exits 0 on SIGTERM (ASan: no leak, no error), and
@@ -90,8 +108,12 @@ void gt_detach(struct gt_chan *c);
 /* XS_INTRODUCE it from the toolstack; returns the reply text. */
 const char *gt_introduce(struct gt *t, uint32_t domid);
 /*
- * The usual new guest: create the domain, write its home
- * /local/domain/<id> (n0 r<id>) and /local/domain/<id>/data (n<id>),
+ * Write the usual home of a guest from the toolstack:
+ * /local/domain/<id> (n0 r<id>) and /local/domain/<id>/data (n<id>).
+ */
+void gt_home(struct gt *t, uint32_t domid);
+/*
+ * The usual new guest: create the domain, write its home (gt_home),
  * attach, introduce.
  */
 struct gt_chan *gt_guest(struct gt *t, uint32_t domid);
@@ -151,6 +173,12 @@ size_t gt_count_events(struct gt_chan *c, const char *path);
 struct xenstore_domain_interface *gt_intf(struct gt_chan *c);
 /* Notify the daemon. */
 void gt_notify(struct gt_chan *c);
+/*
+ * Read everything in the response ring into the channel (kept for
+ * gt_reply/gt_event) without notifying the daemon of the room made:
+ * bytes taken, or <0.
+ */
+int gt_take_quietly(struct gt_chan *c);
 /* Wait until fn(arg) is true, up to timeout_ms; returns fn's last value. */
 bool gt_until(struct gt_chan *c, bool (*fn)(void *), void *arg,
     int timeout_ms);
