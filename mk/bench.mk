@@ -5,8 +5,6 @@
 #                              (at most BENCH_BUDGET seconds, default 80
 #                              minutes, for the rounds after the first):
 #                              docs/benchmarks.md, .png, .csv
-#   XS_STRESS=PATH             an xs-stress built elsewhere (branch stress)
-#                              for the VM start/stop storm
 #   make bench BENCH_QUICK=1   small sizes, one round, output under
 #                              $(BUILD)/bench (what tests/bench/smoke.sh
 #                              runs in make check)
@@ -17,7 +15,7 @@
 BENCH_OUT ?= $(if $(BENCH_QUICK),$(BUILD)/bench/benchmarks,docs/benchmarks)
 # (The other mk files are read after this one: outputs named literally.)
 BENCH_DEPS := $(addprefix $(BUILD)/,bin/xs-bench bin/xs-echo bin/pxenstored \
-	bin/xensim lib/libxensim.so) $(wildcard $(BUILD)/bin/xs-stress)
+	bin/xensim lib/libxensim.so bin/xs-stress)
 
 # The full run's document also shows what bench-trie and bench-persist
 # (run just before, by make bench) measured.

@@ -2,6 +2,7 @@
 # the directory of plotdata.awk's files, with -e "out='FILE.png'").
 set terminal pngcairo size 1400,1000 font ",10"
 set output out
+load "labels.gp"
 set datafile missing "?"
 set multiplot layout 2,2 title "pxenstored, C xenstored 4.17, oxenstored 4.17 (medians; 16 clients)"
 set style data histograms
@@ -20,7 +21,7 @@ plot "ops_socket.dat" using 2:xtic(1) title "pxenstored" lc rgb px, \
      "" using 4 title "oxenstored" lc rgb ox, \
      "" using 5 title "ping-pong floor" lc rgb fl
 
-set title "Requests/s over rings, simulated guests (log)"
+set title sprintf("Requests/s over rings, %d simulated guests (log)", rings_clients)
 plot "ops_rings.dat" using 2:xtic(1) title "pxenstored" lc rgb px, \
      "" using 3 title "C xenstored" lc rgb cx, \
      "" using 4 title "oxenstored" lc rgb ox

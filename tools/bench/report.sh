@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 3 ] || { echo "usage: $0 RAW DOC PLOT" >&2; exit 2; }
 raw=$1
 doc=$2
-plot=$3
+# (gnuplot runs in the temporary directory: an absolute path)
+plot=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pxreport.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
@@ -48,22 +49,26 @@ loads=$(awk '{ print $1 }' "${WORK:-.}/loadavg" 2>/dev/null | sort -n |
 	if (NR) printf "%s / %s / %s (%d samples)", a[1], a[int((NR + 1) / 2)], a[NR], NR
     }')
 xenver=$(dpkg-query -W -f='${Version}' xen-utils-4.17 2>/dev/null)
-commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null)
+commit=${BENCH_COMMIT:-$(git -C "$here" rev-parse --short HEAD 2>/dev/null)}
 dirty=$(git -C "$here" status --porcelain -- xenstored libtrie include \
     2>/dev/null | head -1)
 [ -n "$dirty" ] && commit="$commit (with local changes)"
 storm_missing=
 [ -f "${WORK:-.}/storm.missing" ] && storm_missing=1
 
-# Plot data, then the plot.
+# Plot data, then the plot.  A plot that fails does not lose the run's
+# document: it is written anyway, and the status is 1.
+rc=0
 awk -F, -v dir="$tmp" -f "$here/plotdata.awk" "$tmp/stats.csv"
-if ! (cd "$tmp" && gnuplot -e "out='$plot.tmp'" "$here/plot.gp") \
+if (cd "$tmp" && gnuplot -e "out='$plot.tmp'" "$here/plot.gp") \
     >"$tmp/gnuplot.log" 2>&1; then
+	mv "$plot.tmp" "$plot"
+else
 	echo "$0: gnuplot failed:" >&2
 	cat "$tmp/gnuplot.log" >&2
-	exit 1
+	rm -f "$plot.tmp"
+	rc=1
 fi
-mv "$plot.tmp" "$plot"
 
 awk -F, -f "$here/report.awk" \
     -v quick="${QUICK:-}" -v rounds="${ROUNDS:-1}" \
@@ -75,7 +80,8 @@ awk -F, -f "$here/report.awk" \
     -v icfp_tx="${ICFP_TX:-}" -v icfp_sleep_ms="${ICFP_SLEEP_MS:-}" \
     -v icfp_sleep_tx="${ICFP_SLEEP_TX:-}" -v fanout="${FANOUT:-}" \
     -v n_fanout="${N_FANOUT:-}" -v dir_children="${DIR_CHILDREN:-}" \
-    -v tree_sizes="${TREE_SIZES:-}" -v storm_guests="${STORM_GUESTS:-}" \
+    -v tree_sizes="${TREE_SIZES:-}" -v tree_skip="${TREE_SKIP_KINDS:-}" \
+    -v tree_once="${TREE_ONCE:-}" -v storm_guests="${STORM_GUESTS:-}" \
     -v storm_missing="$storm_missing" -v cg_n="${CG_N:-}" \
     -v n_fast="${N_FAST:-}" -v n_slow="${N_SLOW:-}" -v n_hot="${N_HOT:-}" \
     -v n_pipe="${N_PIPE:-}" -v n_watch="${N_WATCH:-}" \
@@ -86,3 +92,4 @@ awk -F, -f "$here/report.awk" \
     -v xs_stress_from="${XS_STRESS_FROM:-}" -v note="${BENCH_NOTE:-}" \
     "$tmp/stats.csv" >"$doc.tmp" || exit 1
 mv "$doc.tmp" "$doc"
+exit $rc
