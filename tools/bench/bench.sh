@@ -69,8 +69,9 @@ done
 . "$here/callgrind.sh"
 
 # Sizes.  The quick run is a smoke test of the chain (tests/bench/smoke.sh
-# in make check): about a minute on 2 busy cores, mostly valgrind
-# starting.  The full run's first round takes about 30 minutes there; the
+# in make check): 33 s at a load of 4 on 2 cores, 2-3 minutes at 10;
+# mostly valgrind starting.  The full run's first round takes about 26
+# minutes at a load of 8, later rounds about 20; the
 # C daemon's node creation slows down as the store grows (see the
 # document), so it stops at 10^5 nodes.
 if [ -n "$quick" ]; then
