@@ -364,13 +364,14 @@ persist_compact(struct xsd *x)
 
 	if (p == NULL)
 		return -ENODEV;
-	if (p->job != NULL || p->compact)
-		return -EBUSY;
 	/*
 	 * Not now: a request may be half handled (CONTROL persist snapshot
 	 * read from a ring together with the requests behind it, whose
 	 * changes and replies do not exist yet).  The generation starts at
-	 * the end of this loop iteration, once its batch is written.
+	 * the end of this loop iteration, once its batch is written, or of
+	 * the first after a snapshot still being written: never EBUSY, a
+	 * caller asks for a snapshot of the state at or after its request,
+	 * and two such requests are served by one.
 	 */
 	p->compact = true;
 	return 0;

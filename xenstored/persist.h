@@ -87,9 +87,9 @@ const struct trie_node *persist_held_root(const struct xsd *x);
 void persist_batch_end(struct xsd *x);
 
 /*
- * Start a new generation at the end of this loop iteration (CONTROL
- * persist snapshot).  0, or -EBUSY while one is being started or its
- * snapshot written.
+ * Start a new generation at the end of this loop iteration, or of the
+ * first one after the snapshot being written (CONTROL persist snapshot).
+ * 0, or -ENODEV without a state directory.
  */
 int persist_compact(struct xsd *x);
 

@@ -186,6 +186,17 @@ rings_commit(struct xsd *x)
 		unconsume(r);
 		ring_consume(r->intf, r->in_pos);
 		xen_notify(x->xen, r->local_port);	/* space freed */
+		/*
+		 * Linux (xb_write) notifies after writing only when req_cons
+		 * had caught up with its old req_prod: bytes it wrote after
+		 * we read but before req_cons moved came with no event.
+		 * ring_consume's barrier orders our req_cons store before
+		 * this load of req_prod (the guest: its req_prod store before
+		 * its req_cons load), so one of us sees the other.
+		 */
+		if (r->conn != NULL && !r->quarantined &&
+		    ring_input_after(r->intf, r->in_pos) > 0)
+			again(r);
 	}
 }
 

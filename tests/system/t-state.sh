@@ -86,3 +86,19 @@ check "after the crash: the first failed batch (in the new snapshot)" \
 check "after the crash: the second failed batch is gone" absent /w/lost2
 check "after the crash: the write after" [ "$(xs "$S" read /w/after)" = 4 ]
 stop "$P"
+
+# CONTROL persist snapshot while a snapshot is still being written is
+# queued, not refused: every call is OK and a later snapshot follows.
+rm -rf "$D"
+start_fg "$S" "$T/8.err" --state-dir "$D"
+P=$FG_PID
+snap() { xs_control "$S" persist snapshot >/dev/null; }
+i=0
+while [ $i -lt 3 ]; do
+	check "persist snapshot $i, back to back" snap
+	i=$((i + 1))
+done
+wait_until 10 settled || fail "the queued snapshot did not finish"
+n=$(grep -c "snapshot [0-9]* written" "$T/8.err")
+check "a snapshot after the start's ($n written)" [ "$n" -ge 2 ]
+stop "$P"
