@@ -17,11 +17,20 @@ BENCH_OUT ?= $(if $(BENCH_QUICK),$(BUILD)/bench/benchmarks,docs/benchmarks)
 BENCH_DEPS := $(addprefix $(BUILD)/,bin/xs-bench bin/xs-echo bin/pxenstored \
 	bin/xensim lib/libxensim.so bin/xs-stress)
 
-# The full run's document also shows what bench-trie and bench-persist
-# (run just before, by make bench) measured.
+# The pause clients see across a live update (tools/bench/lu-pause.sh).
+bench-lu: $(BUILD)/bin/pxenstored $(BUILD)/bin/xs-bench
+	@mkdir -p $(BUILD)/bench
+	timeout 900 sh tools/bench/lu-pause.sh $(BUILD)/bin/pxenstored \
+	    >$(BUILD)/bench/lu-pause.md.tmp
+	mv $(BUILD)/bench/lu-pause.md.tmp $(BUILD)/bench/lu-pause.md
+	cat $(BUILD)/bench/lu-pause.md
+
+# The full run's document also shows what bench-trie, bench-persist and
+# bench-lu (run just before, by make bench) measured.
 BENCH_SIDE_CSV = $(if $(BENCH_QUICK),,\
 	TRIE_CSV=$$(test -s $(BUILD)/bench/trie.csv && echo $(BUILD)/bench/trie.csv) \
-	PERSIST_CSV=$$(test -s $(BUILD)/bench/persist.csv && echo $(BUILD)/bench/persist.csv))
+	PERSIST_CSV=$$(test -s $(BUILD)/bench/persist.csv && echo $(BUILD)/bench/persist.csv) \
+	LU_MD=$$(test -s $(BUILD)/bench/lu-pause.md && echo $(BUILD)/bench/lu-pause.md))
 
 bench-compare: $(BENCH_DEPS)
 	@mkdir -p $(dir $(BENCH_OUT))
@@ -37,6 +46,6 @@ test-bench: $(BENCH_DEPS)
 	$(if $(SANFLAGS),@echo "   skipped under sanitizers",\
 	    @timeout 1200 sh tests/bench/smoke.sh $(BUILD))
 
-.PHONY: bench-compare test-bench
-BENCH_TARGETS += bench-compare
+.PHONY: bench-compare test-bench bench-lu
+BENCH_TARGETS += bench-lu bench-compare
 CHECK_TARGETS += test-bench

@@ -607,6 +607,22 @@ END {
 		if (!(EORDER["persist", i] in PSEEN))
 			printf "| %s | | not run | %s |\n", EORDER["persist", i], EARLIER["persist", EORDER["persist", i]]
 	print ""
+	print "Live update (`tools/bench/lu-pause.sh`, `make bench`'s `bench-lu`): 4"
+	print "socket clients read in a closed loop while the real `xenstore-control"
+	print "live-update` replaces pxenstored with the same binary; their p99 and"
+	print "maximum latency across the update beside a run without one.  The"
+	print "maximum is the pause a client sees; p99 hardly moves, as the pause"
+	print "is one request of many:"
+	print ""
+	nl = 0
+	if (lu_md != "")
+		while ((getline line < lu_md) > 0) {
+			print line
+			nl++
+		}
+	if (nl == 0)
+		print "(not run)"
+	print ""
 	while ((getline line < notes) > 0)
 		print line
 }

@@ -87,6 +87,7 @@ awk -F, -f "$here/report.awk" \
     -v n_pipe="${N_PIPE:-}" -v n_watch="${N_WATCH:-}" \
     -v failures="${WORK:-.}/failures" -v timeouts="${WORK:-.}/timeouts" \
     -v trie_csv="${TRIE_CSV:-}" -v persist_csv="${PERSIST_CSV:-}" \
+    -v lu_md="${LU_MD:-}" \
     -v earlier="$here/earlier.txt" -v notes="$here/notes.md" \
     -v budget_stop="${BUDGET_STOP:-}" -v xsb_limit="${XSB_LIMIT:-}" \
     -v xs_stress_from="${XS_STRESS_FROM:-}" -v note="${BENCH_NOTE:-}" \
