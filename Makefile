@@ -5,7 +5,9 @@
 #
 #   make            build everything into build/
 #   make check      build and run every test (unit, property, integration)
-#   make bench      build a release tree (build/release) and run benchmarks
+#   make bench      build a release tree (build/release) and run benchmarks;
+#                   docs/benchmarks.md compares the daemons (BENCH_QUICK=1:
+#                   a short version under build/release/bench)
 #   make asan       the check suite under AddressSanitizer + UBSan (build/asan)
 #   make valgrind   the unit and property tests under valgrind
 #   make check-all  check, asan, valgrind, check-release,
@@ -92,7 +94,12 @@ valgrind: all $(VALGRIND_TARGETS)
 bench:
 	$(MAKE) BUILD=build/release EXTRA_CFLAGS=-DNDEBUG bench-run
 
-bench-run: all $(BENCH_TARGETS)
+# One at a time, whatever -j says: they measure.  The comparison comes
+# last, so that its document can include trie-bench's figures; a quick
+# run is only the comparison.
+bench-run: all
+	$(MAKE) -j1 $(if $(BENCH_QUICK),bench-compare,\
+	    $(filter-out bench-compare,$(BENCH_TARGETS)) bench-compare)
 
 release:
 	$(MAKE) BUILD=build/release EXTRA_CFLAGS=-DNDEBUG all

@@ -54,7 +54,7 @@ run() {
 	return 0
 }
 
-# check_csv NAME OPS...: header, 12 numeric fields per line, zero errors,
+# check_csv NAME OPS...: header, 14 numeric fields per line, zero errors,
 # exactly the given ops in that order, and the request counts.
 check_csv() {
 	name=$1
@@ -63,13 +63,13 @@ check_csv() {
 	function bad(msg) { print "  " FILENAME ":" NR ": " msg; err = 1 }
 	NR == 1 {
 		if ($0 != "op,clients,pipeline,idle,requests,rps,p50_us," \
-		    "p99_us,p999_us,max_us,errors,eagain")
+		    "p99_us,p999_us,max_us,errors,eagain,giveups,max_retries")
 			bad("bad header: " $0)
 		next
 	}
 	{
-		if (NF != 12) { bad("want 12 fields: " $0); next }
-		for (i = 2; i <= 12; i++)
+		if (NF != 14) { bad("want 14 fields: " $0); next }
+		for (i = 2; i <= 14; i++)
 			if ($i !~ /^[0-9]+(\.[0-9]+)?$/)
 				bad("field " i " not a number: " $0)
 		if ($11 != 0)
@@ -111,6 +111,20 @@ if run pipe 0 -t read,write,mkdir-rm,transaction,watch-event -n $N \
 	    fail "pipe: read line lacks clients 3, pipeline 8"
 fi
 
+# The transaction variants (conflict behaviour): one shared node, and a
+# pause between the writes.
+N=300 W=1 TREE=0
+if run txns 0 -t txn-blind,txn-create,txn-shared-read,txn-sleep -n $N \
+    -c 3 --txn-sleep 1 --csv; then
+	check_csv txns txn-blind txn-create txn-shared-read txn-sleep
+fi
+if run hot 0 -t transaction,txn-blind -n $N -c 4 --shared --retries 100000 \
+    --csv; then
+	check_csv hot transaction txn-blind
+	awk -F, 'NR > 1 && $13 != 0 { exit 1 }' "$dir/hot.out" ||
+	    fail "hot: give-ups with 100000 retries allowed"
+fi
+
 # Through libxenstore.
 N=300
 if run libxs 0 --libxenstore -t read,write,directory,get-perms,mkdir-rm,transaction \
@@ -126,7 +140,7 @@ if run human 0 -t read,transaction -n 500 -c 2; then
 	    '^  throughput    [0-9.]* requests/s$' \
 	    '^  latency (us)  p50 [0-9.]*  p99 [0-9.]*  p99.9 [0-9.]*  max [0-9.]*  (min [0-9.]*, mean [0-9.]*)$' \
 	    '^  errors        none$' \
-	    '^  eagain        [0-9]* retries, [0-9]* give-ups$'; do
+	    '^  eagain        [0-9]* retries, [0-9]* give-ups, at most [0-9]* retries for one transaction$'; do
 		grep -q "$pat" "$dir/human.out" ||
 		    fail "human: no line matching $pat"
 	done
@@ -148,7 +162,9 @@ XENSTORED_PATH=$sock xenstore-read / >/dev/null 2>&1 ||
 # Usage errors exit 2 without running anything.
 run usage1 2 --libxenstore -P 2 -n 10
 run usage2 2 -t bogus -n 10
-run usage3 2 --rings -n 10
+run usage3 2 --rings --libxenstore -n 10
+run usage5 2 --libxenstore -t txn-sleep -n 10
+run usage6 2 --rings --sim "$dir/nosim" -n 10
 run usage4 2 --prefix / -n 10
 
 if [ $fails -ne 0 ]; then

@@ -22,12 +22,32 @@ enum xsb_op {
 	OP_MKDIR_RM,
 	OP_TRANSACTION,
 	OP_WATCH_EVENT,
+	/* Transaction variants (not in "all"), for conflict behaviour: */
+	OP_TXN_BLIND,		/* START, WRITE key, END */
+	OP_TXN_CREATE,		/* START, WRITE a new child of one shared
+				 * directory, END; then RM it */
+	OP_TXN_SHARED_READ,	/* START, READ one shared node, WRITE key,
+				 * END */
+	OP_TXN_SLEEP,		/* START, WRITE key, sleep, WRITE key's
+				 * sibling, END */
 	OP_POPULATE,		/* --tree: writes below <prefix>/tree */
 	OP_SETUP,		/* the keys the measured operations use */
 	OP_COUNT
 };
 
 extern const char *const xsb_op_names[OP_COUNT];
+
+/* The last test "all" selects, and the last one -t accepts. */
+#define OP_ALL_LAST OP_WATCH_EVENT
+#define OP_USER_LAST OP_TXN_SLEEP
+
+/* Is op one transaction (retried as a whole on EAGAIN at its commit)? */
+static inline bool
+xsb_op_is_txn(enum xsb_op op)
+{
+	return op == OP_TRANSACTION || (op >= OP_TXN_BLIND &&
+	    op <= OP_TXN_SLEEP);
+}
 
 /* Longest path xs-bench builds below the prefix (the prefix itself is
  * limited to XSB_PREFIX_MAX bytes). */
@@ -47,6 +67,7 @@ struct xsb_config {
 	size_t value_size;
 	const char *value;	/* value_size bytes */
 	bool shared;		/* all clients use the same keys */
+	uint64_t txn_sleep_ns;	/* txn-sleep: pause between the writes */
 	int stall_ms;		/* no progress for this long: fail */
 };
 
@@ -62,6 +83,7 @@ struct xsb_result {
 	uint64_t errors[XSB_NERR];	/* unexpected error replies */
 	uint64_t eagain;	/* EAGAIN replies (transaction retries) */
 	uint64_t giveups;	/* transactions abandoned after retries */
+	uint64_t max_retries;	/* most retries one transaction needed */
 	int64_t daemon_cpu_ns;	/* --pid: the daemon's CPU time, or -1 */
 	bool failed;		/* protocol error or broken connection */
 	char why[256];
@@ -87,6 +109,12 @@ void xsb_dir_path(const struct xsb_config *cfg, char *buf, unsigned client);
 void xsb_tree_path(const struct xsb_config *cfg, char *buf, uint64_t i);
 void xsb_watch_path(const struct xsb_config *cfg, char *buf, uint64_t key);
 void xsb_watch_root(const struct xsb_config *cfg, char *buf);
+/* txn-create's shared parent, and its children. */
+void xsb_create_root(const struct xsb_config *cfg, char *buf);
+void xsb_create_path(const struct xsb_config *cfg, char *buf, unsigned client,
+    uint64_t key);
+/* txn-shared-read's shared node (written once before the tests). */
+void xsb_hot_path(const struct xsb_config *cfg, char *buf);
 
 /* The value of a write: cfg->value_size bytes, starting with the client
  * and a per-client count in hex, so that successive writes change the

@@ -52,8 +52,8 @@ summarize() {
 	{
 		cfg = $4 "," $5 "," $7
 		if (!(cfg in seen)) { seen[cfg] = 1; order[++ncfg] = cfg }
-		for (f = 9; f <= 16; f++)
-			if (f == 9 || f == 10 || f == 11 || f == 16)
+		for (f = 9; f <= 18; f++)
+			if (f == 9 || f == 10 || f == 11 || f == 18)
 				vals[$2 "," cfg "," f] = vals[$2 "," cfg "," f] " " $f
 		nrounds[$2 "," cfg]++
 		loads = loads " " $3
@@ -71,7 +71,7 @@ summarize() {
 				rps[d] = median(dn "," cfg ",9")
 				p50[d] = median(dn "," cfg ",10")
 				p99[d] = median(dn "," cfg ",11")
-				cpu[d] = median(dn "," cfg ",16")
+				cpu[d] = median(dn "," cfg ",18")
 			}
 			printf "%-17s %7s %6s | %9.0f %8.1f %8.1f %7.2f | %9.0f %8.1f %8.1f %8.2f | %7s %7s %7s %7s\n",
 			    k[1], k[2], k[3], rps[1], p50[1], p99[1], cpu[1],
@@ -152,7 +152,8 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -r), $(nproc) CPUs," \
     "rounds $rounds, tests $tests, configs $configs," \
     "xs-bench args: ${XS_BENCH_ARGS:-none}" >"$out/header.txt"
 echo "round,daemon,load1,op,clients,pipeline,idle,requests,rps,p50_us," \
-    "p99_us,p999_us,max_us,errors,eagain,daemon_cpu_us" | tr -d ' ' >"$raw"
+    "p99_us,p999_us,max_us,errors,eagain,giveups,max_retries," \
+    "daemon_cpu_us" | tr -d ' ' >"$raw"
 status=0
 r=1
 while [ $r -le "$rounds" ]; do

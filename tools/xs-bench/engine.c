@@ -9,7 +9,10 @@
  * replies before the next round (the -P semantics of redis-benchmark).  A
  * slot runs one operation, which may take several requests (mkdir-rm: 2,
  * transaction: 4 plus retries); its latency runs from the send of its
- * first request to the reply that completes it.
+ * first request to the reply that completes it.  The transaction tests
+ * follow a plan of steps (txn_plans below); an EAGAIN at the commit starts
+ * the whole transaction over.  txn-sleep holds its connection back for
+ * --txn-sleep between its two writes (the worker's epoll timeout wakes it).
  *
  * watch-event: connection 0 writes (pipelined like any client), the
  * watchers registered a watch on the parent of the written keys before
@@ -54,6 +57,8 @@ struct worker;
 
 struct conn {
 	struct worker *w;
+	uint64_t wake_at;	/* txn-sleep: next round not before this */
+	bool deferred;		/* waiting for wake_at */
 	struct xsb_link *link;
 	int fd;
 	unsigned id;		/* client number (key namespace) */
@@ -93,6 +98,7 @@ struct worker {
 	struct conn **conns;
 	unsigned nconns;
 	unsigned live;
+	unsigned deferred;	/* connections waiting for their wake_at */
 	uint64_t t_start, t_end;
 	struct xsb_result res;	/* this worker's share */
 };
@@ -105,6 +111,10 @@ const char *const xsb_op_names[OP_COUNT] = {
 	[OP_MKDIR_RM] = "mkdir-rm",
 	[OP_TRANSACTION] = "transaction",
 	[OP_WATCH_EVENT] = "watch-event",
+	[OP_TXN_BLIND] = "txn-blind",
+	[OP_TXN_CREATE] = "txn-create",
+	[OP_TXN_SHARED_READ] = "txn-shared-read",
+	[OP_TXN_SLEEP] = "txn-sleep",
 	[OP_POPULATE] = "populate",
 	[OP_SETUP] = "setup",
 };
@@ -204,6 +214,110 @@ xsb_watch_path(const struct xsb_config *cfg, char *buf, uint64_t key)
 	    (unsigned long long)key);
 }
 
+void
+xsb_create_root(const struct xsb_config *cfg, char *buf)
+{
+	snprintf(buf, XSB_PATH_MAX, "%s/create", cfg->prefix);
+}
+
+void
+xsb_create_path(const struct xsb_config *cfg, char *buf, unsigned client,
+    uint64_t key)
+{
+	snprintf(buf, XSB_PATH_MAX, "%s/create/c%uk%llu", cfg->prefix, client,
+	    (unsigned long long)key);
+}
+
+void
+xsb_hot_path(const struct xsb_config *cfg, char *buf)
+{
+	snprintf(buf, XSB_PATH_MAX, "%s/hot", cfg->prefix);
+}
+
+/* ---- transaction plans --------------------------------------------- */
+
+enum txn_step {
+	TS_DONE, TS_START, TS_READ_KEY, TS_READ_HOT, TS_WRITE_KEY,
+	TS_WRITE_SIB, TS_WRITE_NEW, TS_END, TS_RM_NEW,
+};
+
+#define TXN_MAX_STEPS 6
+
+static const uint8_t txn_plans[OP_COUNT][TXN_MAX_STEPS] = {
+	[OP_TRANSACTION] = { TS_START, TS_READ_KEY, TS_WRITE_KEY, TS_END },
+	[OP_TXN_BLIND] = { TS_START, TS_WRITE_KEY, TS_END },
+	[OP_TXN_CREATE] = { TS_START, TS_WRITE_NEW, TS_END, TS_RM_NEW },
+	[OP_TXN_SHARED_READ] = { TS_START, TS_READ_HOT, TS_WRITE_KEY,
+	    TS_END },
+	[OP_TXN_SLEEP] = { TS_START, TS_WRITE_KEY, TS_WRITE_SIB, TS_END },
+};
+
+static enum txn_step
+txn_step(enum xsb_op op, unsigned step)
+{
+	return step < TXN_MAX_STEPS ? (enum txn_step)txn_plans[op][step] :
+	    TS_DONE;
+}
+
+static unsigned
+txn_end_step(enum xsb_op op)
+{
+	unsigned i;
+
+	for (i = 0; txn_step(op, i) != TS_END; i++)
+		;
+	return i;
+}
+
+/* The request of a transaction's current step. */
+static void
+txn_request(struct conn *c, struct slot *s, char *path, uint32_t *type,
+    uint32_t *tx, bool *write)
+{
+	const struct xsb_config *cfg = c->w->ph->cfg;
+
+	*tx = s->tx_id;
+	switch (txn_step(c->w->ph->op, s->step)) {
+	case TS_START:
+		*type = XS_TRANSACTION_START;
+		*tx = 0;
+		path[0] = '\0';	/* payload "\0", as libxenstore */
+		break;
+	case TS_READ_KEY:
+		xsb_key_path(cfg, path, c->id, s->key);
+		*type = XS_READ;
+		break;
+	case TS_READ_HOT:
+		xsb_hot_path(cfg, path);
+		*type = XS_READ;
+		break;
+	case TS_WRITE_KEY:
+	case TS_WRITE_SIB:
+		xsb_key_path(cfg, path, c->id, s->key);
+		if (txn_step(c->w->ph->op, s->step) == TS_WRITE_SIB)
+			strcat(path, "s");
+		*type = XS_WRITE;
+		*write = true;
+		break;
+	case TS_WRITE_NEW:
+		xsb_create_path(cfg, path, c->id, s->key);
+		*type = XS_WRITE;
+		*write = true;
+		break;
+	case TS_END:
+		*type = XS_TRANSACTION_END;
+		strcpy(path, s->failed ? "F" : "T");
+		break;
+	case TS_RM_NEW:
+		xsb_create_path(cfg, path, c->id, s->key);
+		*type = XS_RM;
+		*tx = 0;
+		break;
+	default:
+		break;
+	}
+}
+
 /* ---- one connection ------------------------------------------------ */
 
 static int
@@ -301,28 +415,6 @@ put_request(struct conn *c, struct slot *s)
 		xsb_mkdir_path(cfg, path, c->id, s->key);
 		type = s->step == 0 ? XS_MKDIR : XS_RM;
 		break;
-	case OP_TRANSACTION:
-		xsb_key_path(cfg, path, c->id, s->key);
-		tx = s->tx_id;
-		switch (s->step) {
-		case 0:
-			type = XS_TRANSACTION_START;
-			tx = 0;
-			path[0] = '\0';	/* payload "\0", as libxenstore */
-			break;
-		case 1:
-			type = XS_READ;
-			break;
-		case 2:
-			type = XS_WRITE;
-			write = true;
-			break;
-		default:
-			type = XS_TRANSACTION_END;
-			strcpy(path, s->failed ? "F" : "T");
-			break;
-		}
-		break;
 	case OP_WATCH_EVENT:
 		xsb_watch_path(cfg, path, s->key);
 		type = XS_WRITE;
@@ -347,6 +439,8 @@ put_request(struct conn *c, struct slot *s)
 		write = true;
 		break;
 	default:
+		if (xsb_op_is_txn(ph->op))
+			txn_request(c, s, path, &type, &tx, &write);
 		break;
 	}
 	if (write)
@@ -424,6 +518,8 @@ op_done(struct conn *c, struct slot *s, uint64_t now, bool record)
 
 	if (record && !s->failed && c->w->ph->op != OP_WATCH_EVENT)
 		hist_record(res->hist, now - s->t0);
+	if (s->retries > res->max_retries)
+		res->max_retries = s->retries;
 	if (c->w->ph->op == OP_WATCH_EVENT)
 		res->writes++;
 	else
@@ -486,11 +582,13 @@ slot_reply(struct conn *c, struct slot *s, const struct xsd_sockmsg *h,
 	s->sent = false;
 	c->inflight--;
 	if (h->type == XS_ERROR) {
+		enum txn_step ts = xsb_op_is_txn(ph->op) ?
+		    txn_step(ph->op, s->step) : TS_DONE;
+
 		e = xsb_err_index(body, h->len);
 		if (e == XSB_ERR_EAGAIN)
 			res->eagain++;
-		if (ph->op == OP_TRANSACTION && s->step == 3 && !s->failed &&
-		    e == XSB_ERR_EAGAIN) {
+		if (ts == TS_END && !s->failed && e == XSB_ERR_EAGAIN) {
 			/* Conflict at commit: the transaction is gone;
 			 * start over, or give up. */
 			if (s->retries < ph->cfg->retries) {
@@ -503,13 +601,12 @@ slot_reply(struct conn *c, struct slot *s, const struct xsd_sockmsg *h,
 			return 0;
 		}
 		res->errors[e]++;
-		if (ph->op == OP_TRANSACTION && (s->step == 1 ||
-		    s->step == 2)) {
-			s->failed = true;	/* abort it */
-			s->step = 3;
+		s->failed = true;
+		if (ts != TS_DONE && ts != TS_START && ts != TS_END &&
+		    ts != TS_RM_NEW) {
+			s->step = (uint8_t)txn_end_step(ph->op);  /* abort */
 			return 0;
 		}
-		s->failed = true;
 		op_done(c, s, now, false);
 		return 0;
 	}
@@ -520,11 +617,17 @@ slot_reply(struct conn *c, struct slot *s, const struct xsd_sockmsg *h,
 		if (s->step++ == 0)
 			return 0;
 		break;
-	case OP_TRANSACTION:
-		if (s->step++ < 3)
-			return 0;
-		break;
 	default:
+		if (!xsb_op_is_txn(ph->op))
+			break;
+		if (ph->op == OP_TXN_SLEEP &&
+		    txn_step(ph->op, s->step) == TS_WRITE_KEY)
+			c->wake_at = now + ph->cfg->txn_sleep_ns;
+		s->step++;
+		/* An aborted transaction ends at its TRANSACTION_END. */
+		if (txn_step(ph->op, s->step) != TS_DONE &&
+		    !(s->failed && s->step > txn_end_step(ph->op)))
+			return 0;
 		break;
 	}
 	op_done(c, s, now, true);
@@ -585,9 +688,14 @@ conn_message(struct conn *c, const struct xsd_sockmsg *h, const char *body,
 		    xsb_type_name(h->type), xsb_type_name(c->slot[i].type));
 	if (slot_reply(c, &c->slot[i], h, body, now) < 0)
 		return -1;
-	if (c->inflight == 0)
-		return start_round(c);
-	return 0;
+	if (c->inflight > 0)
+		return 0;
+	if (c->wake_at > now) {
+		c->deferred = true;
+		c->w->deferred++;
+		return 0;
+	}
+	return start_round(c);
 }
 
 static int
@@ -637,6 +745,43 @@ conn_read(struct conn *c)
 
 /* ---- workers ------------------------------------------------------- */
 
+/* Start the next round of every deferred connection whose time came. */
+static int
+wake_deferred(struct worker *w)
+{
+	uint64_t now = xsb_now_ns();
+	unsigned i;
+
+	for (i = 0; i < w->nconns && w->deferred > 0; i++) {
+		struct conn *c = w->conns[i];
+
+		if (!c->deferred || c->wake_at > now)
+			continue;
+		c->deferred = false;
+		c->wake_at = 0;
+		w->deferred--;
+		if (start_round(c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Until the first deferred connection is due (rounded up to 1 ms). */
+static int
+deferred_timeout_ms(const struct worker *w)
+{
+	uint64_t now = xsb_now_ns(), first = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < w->nconns; i++)
+		if (w->conns[i]->deferred && w->conns[i]->wake_at < first)
+			first = w->conns[i]->wake_at;
+	if (first <= now)
+		return 0;
+	first = (first - now + 999999) / 1000000;
+	return first > 200 ? 200 : (int)first;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -656,7 +801,13 @@ worker_main(void *arg)
 	last = xsb_now_ns();
 	while (w->live > 0 && !atomic_load_explicit(&ph->abort,
 	    memory_order_relaxed)) {
-		n = epoll_wait(w->epfd, ev, 256, 200);
+		if (w->deferred > 0) {
+			if (wake_deferred(w) < 0)
+				return NULL;
+			last = xsb_now_ns();
+		}
+		n = epoll_wait(w->epfd, ev, 256, w->deferred > 0 ?
+		    deferred_timeout_ms(w) : 200);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -793,6 +944,8 @@ merge(struct xsb_result *into, const struct xsb_result *from)
 		into->errors[i] += from->errors[i];
 	into->eagain += from->eagain;
 	into->giveups += from->giveups;
+	if (from->max_retries > into->max_retries)
+		into->max_retries = from->max_retries;
 	if (from->failed && !into->failed) {
 		into->failed = true;
 		memcpy(into->why, from->why, sizeof(into->why));

@@ -3,12 +3,12 @@
  *
  * The engine only sees this interface: open a connection, move bytes in
  * and out without blocking, and a descriptor to wait on.  The Unix socket
- * transport is in transport_unix.c.  A shared-ring transport (simulated
- * guests through tools/xensim, the planned --rings option) plugs in here:
- * its open() would create and introduce a guest, send()/recv() would copy
- * through the ring and notify the event channel, and pollfd() would be the
- * event-channel descriptor, with fd_signals_writable false because a ring
- * reports free space through the same event as new data.
+ * transport is in transport_unix.c.  The shared-ring transport (--rings,
+ * transport_ring.c) makes each connection a simulated guest (tools/xensim):
+ * open() creates and introduces a domain, send()/recv() copy through its
+ * ring and notify its event channel, and pollfd() is the event-channel
+ * descriptor, with fd_signals_writable false because a ring reports free
+ * space through the same event as new data.
  */
 #ifndef XSB_TRANSPORT_H
 #define XSB_TRANSPORT_H
@@ -39,5 +39,13 @@ struct xsb_transport {
 /* The Unix socket transport for the daemon socket at path (copied). */
 int xsb_unix_transport(const char *path, struct xsb_transport **out);
 void xsb_transport_free(struct xsb_transport *t);
+
+/* Simulated guests in the simulation dir (NULL: $XENSIM_DIR, else the
+ * directory of socket), introduced over ctl_tr (the daemon's socket),
+ * which must outlive the transport.  Messages on stderr. */
+int xsb_ring_transport(const char *dir, const char *socket,
+    const struct xsb_transport *ctl_tr, struct xsb_transport **out);
+/* Destroys the guests' domains too.  NULL is fine. */
+void xsb_ring_transport_free(struct xsb_transport *t);
 
 #endif

@@ -33,6 +33,7 @@
 static struct {
 	bool csv, quiet, libxs, cleanup, rings;
 	uint64_t requests, idle, tree, pid;
+	const char *simdir;
 	bool ops[OP_COUNT];
 	unsigned nops;
 	enum xsb_op order[OP_COUNT];
@@ -49,8 +50,9 @@ static const char usage_text[] =
 "  -c, --clients N      connections (default 16)\n"
 "  -n, --requests N     operations per test (default 100000)\n"
 "  -t, --tests LIST     comma-separated: read, write, directory, get-perms,\n"
-"                       mkdir-rm, transaction, watch-event, all\n"
-"                       (default read,write)\n"
+"                       mkdir-rm, transaction, watch-event, all (these\n"
+"                       seven); txn-blind, txn-create, txn-shared-read,\n"
+"                       txn-sleep (default read,write)\n"
 "  -d, --size BYTES     value size (default 16)\n"
 "  -P, --pipeline N     requests sent back to back per connection before\n"
 "                       reading the replies (default 1)\n"
@@ -60,12 +62,18 @@ static const char usage_text[] =
 "                       (default 1)\n"
 "      --shared         all clients use the same K keys\n"
 "      --watchers W     watch-event: watching connections (default -c)\n"
-"      --retries N      transaction: retries after EAGAIN (default 200)\n"
+"      --retries N      transactions: retries after EAGAIN (default 200)\n"
+"      --txn-sleep MS   txn-sleep: pause between the two writes (default\n"
+"                       10)\n"
 "      --threads N      worker threads for the raw engine (default: one\n"
 "                       less than the CPUs, at least 1, at most -c)\n"
 "      --libxenstore    go through libxenstore: one thread and xs_handle\n"
 "                       per client, no pipelining (not watch-event)\n"
-"      --rings          drive simulated guests over rings (not yet)\n"
+"      --rings          clients are simulated guests over rings and event\n"
+"                       channels (the daemon runs under xensim); set-up\n"
+"                       still goes over the socket\n"
+"      --sim DIR        --rings: the simulation (default $XENSIM_DIR, else\n"
+"                       the socket's directory)\n"
 "      --prefix PATH    where the benchmark's nodes live (default\n"
 "                       /xs-bench; removed before and after the run)\n"
 "      --no-cleanup     leave the nodes in place at the end\n"
@@ -74,7 +82,8 @@ static const char usage_text[] =
 "                       used per operation (from /proc; with --csv as an\n"
 "                       extra last column, daemon_cpu_us)\n"
 "      --csv            op,clients,pipeline,idle,requests,rps,p50_us,p99_us,\n"
-"                       p999_us,max_us,errors,eagain lines\n"
+"                       p999_us,max_us,errors,eagain,giveups,max_retries\n"
+"                       lines\n"
 "  -q, --quiet          one line per test\n"
 "  -h, --help           this text\n";
 
@@ -118,8 +127,9 @@ parse_tests(const char *list)
 	    tok = strtok_r(NULL, ",", &save)) {
 		bool all = strcmp(tok, "all") == 0, found = all;
 
-		for (o = OP_READ; o <= OP_WATCH_EVENT; o++) {
-			if (!all && strcmp(tok, xsb_op_names[o]) != 0)
+		for (o = OP_READ; o <= OP_USER_LAST; o++) {
+			if (all ? o > OP_ALL_LAST :
+			    strcmp(tok, xsb_op_names[o]) != 0)
 				continue;
 			found = true;
 			if (!opt.ops[o]) {
@@ -162,7 +172,7 @@ default_threads(void)
 enum {
 	O_IDLE = 256, O_TREE, O_KEYS, O_SHARED, O_WATCHERS, O_RETRIES,
 	O_THREADS, O_LIBXS, O_RINGS, O_PREFIX, O_NOCLEAN, O_TIMEOUT, O_CSV,
-	O_PID,
+	O_PID, O_SIM, O_TXN_SLEEP,
 };
 
 static void
@@ -184,6 +194,8 @@ parse_args(int argc, char **argv)
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "libxenstore", no_argument, NULL, O_LIBXS },
 		{ "rings", no_argument, NULL, O_RINGS },
+		{ "sim", required_argument, NULL, O_SIM },
+		{ "txn-sleep", required_argument, NULL, O_TXN_SLEEP },
 		{ "prefix", required_argument, NULL, O_PREFIX },
 		{ "no-cleanup", no_argument, NULL, O_NOCLEAN },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -206,6 +218,7 @@ parse_args(int argc, char **argv)
 	cfg.keys = 1;
 	cfg.value_size = DEFAULT_SIZE;
 	cfg.stall_ms = 30000;
+	cfg.txn_sleep_ns = 10 * 1000000u;
 	opt.requests = DEFAULT_REQUESTS;
 	opt.cleanup = true;
 	parse_tests(DEFAULT_TESTS);
@@ -266,6 +279,13 @@ parse_args(int argc, char **argv)
 		case O_RINGS:
 			opt.rings = true;
 			break;
+		case O_SIM:
+			opt.simdir = optarg;
+			break;
+		case O_TXN_SLEEP:
+			cfg.txn_sleep_ns = parse_num(optarg, "--txn-sleep", 0,
+			    3600000) * 1000000u;
+			break;
 		case O_PREFIX:
 			cfg.prefix = optarg;
 			break;
@@ -295,11 +315,6 @@ parse_args(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_fail("unexpected argument \"%s\"", argv[optind]);
-	if (opt.rings) {
-		fprintf(stderr, "xs-bench: --rings is not implemented yet "
-		    "(the transport seam is tools/xs-bench/transport.h)\n");
-		exit(2);
-	}
 	if (cfg.prefix[0] != '/' || strlen(cfg.prefix) < 2 ||
 	    strlen(cfg.prefix) > XSB_PREFIX_MAX ||
 	    cfg.prefix[strlen(cfg.prefix) - 1] == '/')
@@ -307,8 +322,13 @@ parse_args(int argc, char **argv)
 		    "no trailing /, at most 128 bytes", cfg.prefix);
 	if (opt.libxs && cfg.pipeline > 1)
 		usage_fail("%s", "--libxenstore cannot pipeline (-P 1)");
-	if (opt.libxs && opt.ops[OP_WATCH_EVENT])
-		usage_fail("%s", "--libxenstore does not do watch-event");
+	if (opt.libxs && opt.rings)
+		usage_fail("%s", "--libxenstore talks over the socket, not "
+		    "--rings");
+	for (i = OP_WATCH_EVENT; opt.libxs && i <= OP_USER_LAST; i++)
+		if (opt.ops[i])
+			usage_fail("--libxenstore does not do %s",
+			    xsb_op_names[i]);
 	if (cfg.watchers == 0)
 		cfg.watchers = cfg.clients;
 	if (threads == 0)
@@ -322,19 +342,26 @@ parse_args(int argc, char **argv)
 /* ---- set-up and clean-up over a control connection ----------------- */
 
 static struct xsb_link *ctl;
+/* The daemon's socket: the control connection, set-up and --tree always
+ * go through it (dom0, no quota), whatever the clients use. */
+static struct xsb_transport *sock_tr;
 
+/* A request of path and an optional second argument over the control
+ * connection. */
 static int
-ctl_request(uint32_t type, const char *path, int timeout_ms)
+ctl_request(uint32_t type, const char *path, const char *arg, int timeout_ms)
 {
-	char buf[XSB_HDR + XSB_PATH_MAX + 1], body[XENSTORE_PAYLOAD_MAX + 1];
+	char buf[XSB_HDR + 2 * XSB_PATH_MAX + 2];
+	char body[XENSTORE_PAYLOAD_MAX + 1];
 	static uint32_t req_id = 1;
 	struct xsd_sockmsg h;
 	size_t len;
 	int rc;
 
-	len = xsb_put(buf, type, req_id, 0, path, strlen(path) + 1, NULL, 0);
-	if ((rc = xsb_send_all(cfg.tr, ctl, buf, len, timeout_ms)) < 0 ||
-	    (rc = xsb_recv_msg(cfg.tr, ctl, &h, body, timeout_ms)) < 0) {
+	len = xsb_put(buf, type, req_id, 0, path, strlen(path) + 1, arg,
+	    arg != NULL ? strlen(arg) + 1 : 0);
+	if ((rc = xsb_send_all(sock_tr, ctl, buf, len, timeout_ms)) < 0 ||
+	    (rc = xsb_recv_msg(sock_tr, ctl, &h, body, timeout_ms)) < 0) {
 		fprintf(stderr, "xs-bench: %s %s: %s\n", xsb_type_name(type),
 		    path, strerror(-rc));
 		return -1;
@@ -353,8 +380,30 @@ ctl_request(uint32_t type, const char *path, int timeout_ms)
 	return 0;
 }
 
+/* WRITE path value over the control connection. */
+static int
+ctl_write(const char *path, const char *value, size_t len, int timeout_ms)
+{
+	char buf[XSB_HDR + XSB_PATH_MAX + XENSTORE_PAYLOAD_MAX];
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	struct xsd_sockmsg h;
+	size_t n;
+	int rc;
+
+	n = xsb_put(buf, XS_WRITE, 0x7fffffff, 0, path, strlen(path) + 1,
+	    value, len);
+	if ((rc = xsb_send_all(sock_tr, ctl, buf, n, timeout_ms)) < 0 ||
+	    (rc = xsb_recv_msg(sock_tr, ctl, &h, body, timeout_ms)) < 0 ||
+	    h.type != XS_WRITE) {
+		fprintf(stderr, "xs-bench: WRITE %s: %s\n", path, rc < 0 ?
+		    strerror(-rc) : body);
+		return -1;
+	}
+	return 0;
+}
+
 /* Open the idle connections, each answering one READ of / so that the
- * daemon has surely accepted it. */
+ * daemon has surely accepted it (or, for a guest, introduced it). */
 static struct xsb_link **
 open_idle(uint64_t n)
 {
@@ -380,7 +429,9 @@ open_idle(uint64_t n)
 			if ((rc = xsb_recv_msg(cfg.tr, l[j], &h, body,
 			    cfg.stall_ms)) < 0)
 				goto fail;
-			if (h.type != XS_READ || h.req_id != 7) {
+			/* Any answer will do (a guest may not read /). */
+			if ((h.type != XS_READ && h.type != XS_ERROR) ||
+			    h.req_id != 7) {
 				rc = -EPROTO;
 				goto fail;
 			}
@@ -516,12 +567,13 @@ report(const struct xsb_result *r)
 		opt.any_errors = true;
 	if (opt.csv) {
 		printf("%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%.1f,%.3f,%.3f,%.3f,"
-		    "%.3f,%" PRIu64 ",%" PRIu64, op_label(r->op),
+		    "%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+		    op_label(r->op),
 		    r->clients, r->pipeline, opt.idle, r->ops, rps,
 		    us(hist_percentile(r->hist, 50)),
 		    us(hist_percentile(r->hist, 99)),
 		    us(hist_percentile(r->hist, 99.9)), us(r->hist->max),
-		    errs, r->eagain);
+		    errs, r->eagain, r->giveups, r->max_retries);
 		if (opt.pid)
 			printf(",%.3f", cpu_per_op(r));
 		printf("\n");
@@ -533,9 +585,10 @@ report(const struct xsb_result *r)
 		    fmt_us(b, sizeof(b), hist_percentile(r->hist, 99)),
 		    fmt_us(c, sizeof(c), hist_percentile(r->hist, 99.9)),
 		    fmt_us(d, sizeof(d), r->hist->max), errs);
-		if (r->op == OP_TRANSACTION || r->eagain)
-			printf(", eagain %" PRIu64 ", give-ups %" PRIu64,
-			    r->eagain, r->giveups);
+		if (xsb_op_is_txn(r->op) || r->eagain)
+			printf(", eagain %" PRIu64 ", give-ups %" PRIu64
+			    ", max retries %" PRIu64, r->eagain, r->giveups,
+			    r->max_retries);
 		if (opt.pid)
 			printf(", daemon CPU %.2f us/op", cpu_per_op(r));
 		printf("%s\n", r->failed ? " (FAILED)" : "");
@@ -572,9 +625,11 @@ report(const struct xsb_result *r)
 				printf("%s %" PRIu64 "  ", xsb_err_names[i],
 				    r->errors[i]);
 		printf("\n");
-		if (r->op == OP_TRANSACTION || r->eagain)
+		if (xsb_op_is_txn(r->op) || r->eagain)
 			printf("  eagain        %" PRIu64 " retries, %" PRIu64
-			    " give-ups\n", r->eagain, r->giveups);
+			    " give-ups, at most %" PRIu64 " retries for one "
+			    "transaction\n", r->eagain, r->giveups,
+			    r->max_retries);
 		if (opt.pid && r->daemon_cpu_ns >= 0)
 			printf("  daemon CPU    %.2f us per %s, %.0f%% of a CPU\n",
 			    cpu_per_op(r), r->op == OP_WATCH_EVENT ? "event" :
@@ -594,6 +649,7 @@ static int
 run_one(enum xsb_op op, uint64_t n, unsigned clients, unsigned pipeline,
     bool libxs, bool show)
 {
+	struct xsb_config sock_cfg;
 	struct xsb_result r;
 	int64_t cpu0, cpu1;
 	int rc;
@@ -603,11 +659,16 @@ run_one(enum xsb_op op, uint64_t n, unsigned clients, unsigned pipeline,
 		fprintf(stderr, "xs-bench: out of memory\n");
 		exit(2);
 	}
+	/* Set-up writes go over the socket as dom0: no quota, and the
+	 * nodes are dom0's whatever the clients are. */
+	sock_cfg = cfg;
+	sock_cfg.tr = sock_tr;
 	cpu0 = opt.pid ? daemon_cpu_ns(opt.pid) : -1;
 	if (libxs)
 		rc = xsb_run_libxs(&cfg, op, n, &r);
 	else
-		rc = xsb_run_raw(&cfg, op, n, clients, pipeline, &r);
+		rc = xsb_run_raw(op == OP_SETUP || op == OP_POPULATE ?
+		    &sock_cfg : &cfg, op, n, clients, pipeline, &r);
 	cpu1 = cpu0 >= 0 ? daemon_cpu_ns(opt.pid) : -1;
 	r.daemon_cpu_ns = cpu0 >= 0 && cpu1 >= cpu0 ? cpu1 - cpu0 : -1;
 	if (show || r.failed)
@@ -628,32 +689,79 @@ run_one(enum xsb_op op, uint64_t n, unsigned clients, unsigned pipeline,
 	return rc;
 }
 
+/* Nodes some tests need besides the keys, made over the control
+ * connection before the clock starts. */
+static int
+prepare(void)
+{
+	char path[XSB_PATH_MAX];
+	uint64_t k;
+
+	/* Guests may only touch what they are granted: everyone may read
+	 * and write below the prefix, as its children inherit "b0". */
+	if (opt.rings && (ctl_request(XS_MKDIR, cfg.prefix, NULL,
+	    cfg.stall_ms) < 0 || ctl_request(XS_SET_PERMS, cfg.prefix, "b0",
+	    cfg.stall_ms) < 0))
+		return -1;
+	/* The nodes the watch-event writer writes exist beforehand: a
+	 * write then only changes a node (a guest creating them would also
+	 * run into its quota of nodes). */
+	if (opt.ops[OP_WATCH_EVENT]) {
+		xsb_watch_root(&cfg, path);
+		if (ctl_request(XS_MKDIR, path, NULL, cfg.stall_ms) < 0)
+			return -1;
+		for (k = 0; k < cfg.keys; k++) {
+			xsb_watch_path(&cfg, path, k);
+			if (ctl_write(path, cfg.value, cfg.value_size,
+			    cfg.stall_ms) < 0)
+				return -1;
+		}
+	}
+	if (opt.ops[OP_TXN_CREATE]) {
+		xsb_create_root(&cfg, path);
+		if (ctl_request(XS_MKDIR, path, NULL, cfg.stall_ms) < 0)
+			return -1;
+	}
+	if (opt.ops[OP_TXN_SHARED_READ]) {
+		xsb_hot_path(&cfg, path);
+		if (ctl_write(path, cfg.value, cfg.value_size,
+		    cfg.stall_ms) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct xsb_transport *tr = NULL;
+	struct xsb_transport *ring_tr = NULL;
 	struct xsb_link **idle = NULL;
 	unsigned setup_conns, i, maxconns;
-	char path[XSB_PATH_MAX];
 	int rc;
 
 	parse_args(argc, argv);
-	if ((rc = xsb_unix_transport(cfg.socket, &tr)) < 0) {
+	if ((rc = xsb_unix_transport(cfg.socket, &sock_tr)) < 0) {
 		fprintf(stderr, "xs-bench: %s: %s\n", cfg.socket,
 		    strerror(-rc));
 		return 2;
 	}
-	cfg.tr = tr;
+	cfg.tr = sock_tr;
 	if (opt.libxs && setenv("XENSTORED_PATH", cfg.socket, 1) < 0)
 		return 2;
 	maxconns = cfg.clients;
 	if (opt.ops[OP_WATCH_EVENT] && cfg.watchers + 1 > maxconns)
 		maxconns = cfg.watchers + 1;
 	raise_fd_limit(opt.idle + maxconns + 64);
-	if ((rc = cfg.tr->open(cfg.tr, &ctl)) < 0) {
+	if ((rc = sock_tr->open(sock_tr, &ctl)) < 0) {
 		fprintf(stderr, "xs-bench: connect to %s: %s\n", cfg.socket,
 		    strerror(-rc));
 		return 2;
+	}
+	if (opt.rings) {
+		if (xsb_ring_transport(opt.simdir, cfg.socket, sock_tr,
+		    &ring_tr) < 0)
+			return 2;
+		cfg.tr = ring_tr;
 	}
 	if (!opt.csv && !opt.quiet) {
 		unsigned nt = opt.libxs ? cfg.clients : cfg.threads < maxconns ?
@@ -661,13 +769,14 @@ main(int argc, char **argv)
 
 		printf("xs-bench: %s, %s, %u client%s, %u thread%s, "
 		    "%" PRIu64 " idle\n\n", cfg.socket,
-		    opt.libxs ? "libxenstore" : "raw protocol", cfg.clients,
-		    cfg.clients == 1 ? "" : "s", nt, nt == 1 ? "" : "s",
-		    opt.idle);
+		    opt.libxs ? "libxenstore" : opt.rings ?
+		    "raw protocol over guests' rings" : "raw protocol",
+		    cfg.clients, cfg.clients == 1 ? "" : "s", nt,
+		    nt == 1 ? "" : "s", opt.idle);
 	}
 	if (opt.csv)
 		printf("op,clients,pipeline,idle,requests,rps,p50_us,p99_us,"
-		    "p999_us,max_us,errors,eagain%s\n",
+		    "p999_us,max_us,errors,eagain,giveups,max_retries%s\n",
 		    opt.pid ? ",daemon_cpu_us" : "");
 	if (opt.pid && daemon_cpu_ns(opt.pid) < 0) {
 		fprintf(stderr, "xs-bench: --pid %" PRIu64 ": no such "
@@ -675,10 +784,16 @@ main(int argc, char **argv)
 		return 2;
 	}
 	/* Leftovers of an interrupted run. */
-	if (ctl_request(XS_RM, cfg.prefix, 600000) < 0)
+	if (ctl_request(XS_RM, cfg.prefix, NULL, 600000) < 0)
 		return 2;
-	if (opt.idle > 0 && (idle = open_idle(opt.idle)) == NULL)
-		return 2;
+	if (prepare() < 0) {
+		opt.failed = true;
+		goto out;
+	}
+	if (opt.idle > 0 && (idle = open_idle(opt.idle)) == NULL) {
+		opt.failed = true;
+		goto out;
+	}
 	setup_conns = cfg.clients < SETUP_CONNS ? cfg.clients : SETUP_CONNS;
 	if (opt.tree > 0 && run_one(OP_POPULATE, opt.tree, setup_conns,
 	    SETUP_PIPELINE, false, true) < 0)
@@ -686,22 +801,16 @@ main(int argc, char **argv)
 	if (run_one(OP_SETUP, cfg.shared ? cfg.keys : cfg.keys * cfg.clients,
 	    setup_conns, SETUP_PIPELINE, false, false) < 0)
 		goto out;
-	if (opt.ops[OP_WATCH_EVENT]) {
-		xsb_watch_root(&cfg, path);
-		if (ctl_request(XS_MKDIR, path, cfg.stall_ms) < 0) {
-			opt.failed = true;
-			goto out;
-		}
-	}
 	for (i = 0; i < opt.nops; i++)
 		if (run_one(opt.order[i], opt.requests, cfg.clients,
 		    cfg.pipeline, opt.libxs, true) < 0 && opt.failed)
 			break;
 out:
 	close_idle(idle, opt.idle);
-	if (opt.cleanup && ctl_request(XS_RM, cfg.prefix, 600000) < 0)
+	if (opt.cleanup && ctl_request(XS_RM, cfg.prefix, NULL, 600000) < 0)
 		opt.failed = true;
-	cfg.tr->close(ctl);
-	xsb_transport_free(tr);
+	xsb_ring_transport_free(ring_tr);
+	sock_tr->close(ctl);
+	xsb_transport_free(sock_tr);
 	return opt.failed ? 2 : opt.any_errors ? 1 : 0;
 }
