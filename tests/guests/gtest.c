@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "gtest.h"
+#include "../helpers/changes_state.h"
 
 #define MAX_OPTS 32
 #define MAX_WRAP 16
@@ -623,35 +624,7 @@ unqueue(struct gt_chan *c, size_t i, struct gt_msg *out)
 	c->qn--;
 }
 
-/*
- * Requests after which the invariant checker runs (GT_CHECK_STEPS=0 turns
- * that off): every one that may change the daemon's state, whatever its
- * answer.  CONTROL is left out (the check is one).
- */
-static bool
-changes_state(uint32_t type)
-{
-	switch (type) {
-	case XS_WRITE:
-	case XS_MKDIR:
-	case XS_RM:
-	case XS_SET_PERMS:
-	case XS_WATCH:
-	case XS_UNWATCH:
-	case XS_RESET_WATCHES:
-	case XS_TRANSACTION_START:
-	case XS_TRANSACTION_END:
-	case XS_INTRODUCE:
-	case XS_RELEASE:
-	case XS_RESUME:
-	case XS_SET_TARGET:
-	case XS_SET_FEATURE:
-	case XS_SET_QUOTA:
-		return true;
-	default:
-		return false;
-	}
-}
+/* changes_state(): tests/helpers; GT_CHECK_STEPS=0 turns checks off */
 
 int
 gt_req(struct gt_chan *c, uint32_t type, uint32_t tx_id, const void *payload,

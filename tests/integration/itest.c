@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "itest.h"
+#include "../helpers/changes_state.h"
 
 /*
  * Sync nodes: /itest-sync/<n>, one per watcher, readable by every
@@ -466,35 +467,7 @@ raw_closed(int fd, int ms)
 	return rc == 0;
 }
 
-/*
- * Requests after which the invariant checker runs (ITEST_CHECK_STEPS=0
- * turns that off): every one that may change the daemon's state, whatever
- * its answer.  CONTROL is left out (the check is one).
- */
-static bool
-changes_state(uint32_t type)
-{
-	switch (type) {
-	case XS_WRITE:
-	case XS_MKDIR:
-	case XS_RM:
-	case XS_SET_PERMS:
-	case XS_WATCH:
-	case XS_UNWATCH:
-	case XS_RESET_WATCHES:
-	case XS_TRANSACTION_START:
-	case XS_TRANSACTION_END:
-	case XS_INTRODUCE:
-	case XS_RELEASE:
-	case XS_RESUME:
-	case XS_SET_TARGET:
-	case XS_SET_FEATURE:
-	case XS_SET_QUOTA:
-		return true;
-	default:
-		return false;
-	}
-}
+/* changes_state(): tests/helpers; ITEST_CHECK_STEPS=0: no checks */
 
 static bool
 check_steps(void)
