@@ -539,6 +539,15 @@ START_TEST(lists_and_flags)
 	/* the protected connection must be privileged */
 	x->protect = g5;
 	ck_found("the protected connection is not a live privileged one");
+	/* ... and never waits for itself */
+	x->protect = dom0;
+	dom0->deferred = true;
+	dom0->stalled = true;
+	TAILQ_INSERT_TAIL(&x->deferred, dom0, deferred_link);
+	ck_found("deferred but the protected one");
+	TAILQ_REMOVE(&x->deferred, dom0, deferred_link);
+	dom0->deferred = false;
+	dom0->stalled = false;
 	x->protect = NULL;
 	/* a privileged connection has no domain record */
 	dom0->dom = g5->dom;

@@ -301,9 +301,9 @@ check_conn(struct check *k, const struct conn *c)
 	if (c->stuck && (c->priv || c->closing))
 		problem(k, "conn %lu: on the stuck list but %s", c->id,
 		    c->priv ? "privileged" : "closed");
-	if (c->deferred && (!c->stalled || c->priv))
+	if (c->deferred && (!c->stalled || c == k->x->protect))
 		problem(k, "conn %lu: deferred but %s", c->id,
-		    c->priv ? "privileged" : "not stalled");
+		    c->stalled ? "the protected one" : "not stalled");
 	if (c->throttled && !c->closing && (!c->stalled || !c->ready))
 		problem(k, "conn %lu: throttled but not %s", c->id,
 		    !c->stalled ? "stalled" : "on the ready list");

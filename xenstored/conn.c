@@ -445,7 +445,7 @@ handle(struct conn *c, const uint8_t *buf, size_t len, int *err)
 			throttle(c);
 			break;
 		}
-		if (c->x->protect != NULL && !c->priv &&
+		if (c->x->protect != NULL && c != c->x->protect &&
 		    daemon_must_defer(c->x, c, &w)) {
 			c->deferred = true;
 			c->stalled = true;

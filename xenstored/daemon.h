@@ -131,11 +131,14 @@ void daemon_housekeeping(void *arg);
 
 /*
  * XSA-206: a privileged connection whose transactions keep failing
- * because guests keep changing what it reads gets protection: until its
+ * because others keep changing what it reads gets protection: until its
  * next commit (or abort, or it closes, or it sends nothing for 2 s),
- * requests of unprivileged connections that would publish a change
- * (writes outside a transaction, commits) wait.  Its next attempt
- * therefore commits, however long it takes, as long as it keeps going.
+ * requests of every other connection that would publish a change
+ * (writes outside a transaction, commits) wait: guests', and other
+ * privileged ones' too (two toolstack processes on one hot node starve
+ * each other as surely).  Its next attempt therefore commits, however
+ * long it takes, as long as it keeps going.  Guests never get it: one
+ * could hold dom0's writes back by never committing.
  */
 #define PROTECT_AFTER 2		/* EAGAINs in a row */
 #define PROTECT_MAX_MS 2000

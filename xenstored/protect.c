@@ -1,8 +1,8 @@
 /*
  * protect.c: fairness for starved privileged transactions (XSA-206, see
- * daemon.h): while a privileged connection is protected, unprivileged
- * requests that would publish a change wait, their connections stalled,
- * and resume in order when the protection ends.
+ * daemon.h): while a privileged connection is protected, every other
+ * connection's requests that would publish a change wait, their
+ * connections stalled, and resume in order when the protection ends.
  */
 #include "conn.h"
 #include "daemon.h"
@@ -15,7 +15,7 @@ daemon_protect(struct xsd *x, struct conn *c)
 		return;		/* one at a time: the others wait their turn */
 	x->protect = c;
 	x->protect_since = loop_now_ms();
-	log_debug(&x->log, "conn %lu: transactions starved, guests' writes "
+	log_debug(&x->log, "conn %lu: transactions starved, others' writes "
 	    "wait for its next commit", c->id);
 }
 

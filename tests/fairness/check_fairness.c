@@ -224,6 +224,7 @@ rmw_round(struct gt *t, void (*meddle)(void *), void *arg)
 struct meddler {
 	struct gt *t;
 	struct gt_chan *g;
+	const char *path;	/* the counter, as g names it */
 	uint32_t next_id;
 	unsigned writes, held;	/* sent; of which held back */
 	uint32_t pending[64];	/* held back: replies still to come */
@@ -247,7 +248,7 @@ meddle(void *arg)
 	int64_t end = gt_now_ms() + GT_REPLY_MS;
 
 	snprintf(val, sizeof(val), "g%u", id);
-	send_all(m->g, buf, write_msg(buf, id, "data/counter", val));
+	send_all(m->g, buf, write_msg(buf, id, m->path, val));
 	m->writes++;
 	for (;;) {
 		if (gt_reply(m->g, id, &reply, 20) == 0) {
@@ -266,15 +267,20 @@ meddle(void *arg)
 	}
 }
 
-START_TEST(transaction_starved_by_a_guest)
+/*
+ * dom0's read-modify-write rounds against a meddler on channel g, which
+ * names the counter `path`; the meddler is a guest or another privileged
+ * socket connection (two toolstack processes on one hot node).
+ */
+static void
+starved_rounds(struct gt *t, struct gt_chan *g, const char *path,
+    const char *who)
 {
-	struct gt *t = gt_start(NULL);
-	struct meddler m = { t, NULL, 100, 0, 0, { 0 }, 0 };
+	struct meddler m = { t, g, path, 100, 0, 0, { 0 }, 0 };
 	unsigned round, attempts, worst = 0, total = 0, i;
 	struct gt_msg reply;
 
-	m.g = gt_guest(t, 5);
-	ck_assert_str_eq(gt_write(m.g, 0, "data/counter", "0"), "OK");
+	ck_assert_str_eq(gt_write(m.g, 0, path, "0"), "OK");
 	for (round = 0; round < 10; round++) {
 		attempts = rmw_round(t, meddle, &m);
 		/* every unprotected attempt conflicts: the first one did */
@@ -291,13 +297,35 @@ START_TEST(transaction_starved_by_a_guest)
 		}
 		m.npending = 0;
 	}
-	fprintf(stderr, "fairness: starved transaction: 10 rounds, %u "
-	    "attempts in all, at most %u per round; guest writes %u, %u of "
-	    "them held back until dom0 committed\n", total, worst, m.writes,
-	    m.held);
+	fprintf(stderr, "fairness: transaction starved by %s: 10 rounds, "
+	    "%u attempts in all, at most %u per round; its writes %u, %u of "
+	    "them held back until dom0 committed\n", who, total, worst,
+	    m.writes, m.held);
 	ck_assert_uint_gt(m.held, 0);
-	/* the guest still works */
-	ck_assert_str_eq(gt_write(m.g, 0, "data/counter", "end"), "OK");
+	/* the meddler still works */
+	ck_assert_str_eq(gt_write(m.g, 0, path, "end"), "OK");
+}
+
+START_TEST(transaction_starved_by_a_guest)
+{
+	struct gt *t = gt_start(NULL);
+
+	starved_rounds(t, gt_guest(t, 5), "data/counter", "a guest");
+	gt_finish(t);
+}
+END_TEST
+
+/*
+ * Privileged connections starve each other too (two toolstack processes
+ * on one hot node): the protection holds back every other connection's
+ * publishing requests, not only guests'.
+ */
+START_TEST(transaction_starved_by_another_dom0_client)
+{
+	struct gt *t = gt_start(NULL);
+
+	gt_guest(t, 5);		/* the counter lives in its home */
+	starved_rounds(t, gt_sock(t), COUNTER, "another dom0 connection");
 	gt_finish(t);
 }
 END_TEST
@@ -801,6 +829,7 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, gt_teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, transaction_starved_by_a_guest);
+	tcase_add_test(tc, transaction_starved_by_another_dom0_client);
 	tcase_add_test(tc, transaction_against_a_flooding_guest);
 	tcase_add_test(tc, idle_with_a_guest_that_never_reads);
 	tcase_add_test(tc, ring_floods);
