@@ -132,6 +132,10 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # daemon_rss: resident set of the daemon in KiB.
 daemon_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$(daemon_pid)/status"; }
+# daemon_anon: its anonymous resident memory (heap, stacks) in KiB: what
+# it allocated, without the pages of its libraries' code, which the first
+# guest's requests (grant mapping, event channels) bring in once.
+daemon_anon() { awk '/^RssAnon:/ { print $2 }' "/proc/$(daemon_pid)/status"; }
 
 socket_ready() {
 	[ -S "$XENSTORED_PATH" ] && timeout 5 xenstore-exists / 2>/dev/null
