@@ -811,6 +811,29 @@ rings_journal_rebase(struct xsd *x)
 		}
 }
 
+/*
+ * The page of a domain whose ring is known from the saved state (restore,
+ * live update): dom0's own from /proc/xen, a guest's mapped again by its
+ * grant.  *port is the remote port: dom0's from /proc/xen, a guest's as
+ * it was introduced.  0, or a negative errno.
+ */
+static int
+map_known_ring(struct xsd *x, const struct domain *d, void **page,
+    unsigned *port)
+{
+	int rc, err = -EIO;
+
+	if (d->kva) {
+		rc = xen_dom0_ring(x->xen, page, port);
+		return rc < 0 ? rc : 0;
+	}
+	*page = xen_map_ring(x->xen, d->domid, d->gfn, &err);
+	if (*page == NULL)
+		return err;
+	*port = d->remote_port;
+	return 0;
+}
+
 int
 ring_conn_restore(struct xsd *x, struct domain *d,
     const struct ring_restore *rr, struct conn **out)
@@ -818,21 +841,14 @@ ring_conn_restore(struct xsd *x, struct domain *d,
 	struct ring *r;
 	unsigned port;
 	void *page;
-	int rc, err = -EIO;
+	int rc;
 
 	*out = NULL;
 	if (x->rings == NULL)
 		return -ENODEV;
-	if (d->kva) {
-		rc = xen_dom0_ring(x->xen, &page, &port);
-		if (rc < 0)
-			return rc;
-	} else {
-		page = xen_map_ring(x->xen, d->domid, d->gfn, &err);
-		if (page == NULL)
-			return err;
-		port = d->remote_port;
-	}
+	rc = map_known_ring(x, d, &page, &port);
+	if (rc < 0)
+		return rc;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		rc = -ENOMEM;
@@ -942,19 +958,13 @@ ring_conn_adopt(struct xsd *x, struct domain *d, unsigned local,
 	struct ring *r;
 	unsigned port;
 	void *page;
-	int rc, err = -EIO;
+	int rc;
 
 	if (x->rings == NULL)
 		return -ENODEV;
-	if (d->kva) {
-		rc = xen_dom0_ring(x->xen, &page, &port);
-		if (rc < 0)
-			return rc;
-	} else {
-		page = xen_map_ring(x->xen, d->domid, d->gfn, &err);
-		if (page == NULL)
-			return err;
-	}
+	rc = map_known_ring(x, d, &page, &port);
+	if (rc < 0)
+		return rc;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		rc = -ENOMEM;
