@@ -90,7 +90,9 @@ bool trie_path_valid(const char *path, size_t *len);
 
 /*
  * The allocator hook: tests count and fail allocations through it.  A NULL
- * allocator means malloc/free.  `free` receives the size given to `alloc`.
+ * allocator means malloc/free, with freed blocks of up to 512 bytes kept
+ * for reuse (a bounded number per size).  `free` receives the size given
+ * to `alloc`.
  */
 struct trie_allocator {
 	void *(*alloc)(void *arg, size_t size);
@@ -293,6 +295,25 @@ int trie_write(struct trie_ctx *cx, struct trie_node *root,
 int trie_mkdir(struct trie_ctx *cx, struct trie_node *root,
     const char *path, int creator, struct trie_log *log,
     struct trie_node **out);
+
+/*
+ * The caller's checks, between the walk down `path` and the first node
+ * built, so that an update that checks permissions walks the path once:
+ * `n` is the node at the path when `exists`, else its deepest existing
+ * ancestor, whose path is the first `matched` bytes of the path.  A
+ * non-zero return ends the update with that value, nothing changed.
+ */
+typedef int trie_precheck_fn(void *arg, const struct trie_node *n,
+    bool exists, size_t matched);
+
+/* trie_write and trie_mkdir with `check` (see above) run first. */
+int trie_write_if(struct trie_ctx *cx, struct trie_node *root,
+    const char *path, const void *val, size_t len, int creator,
+    trie_precheck_fn *check, void *arg, struct trie_log *log,
+    struct trie_node **out);
+int trie_mkdir_if(struct trie_ctx *cx, struct trie_node *root,
+    const char *path, int creator, trie_precheck_fn *check, void *arg,
+    struct trie_log *log, struct trie_node **out);
 
 /*
  * Remove `path` and its subtree.  -EINVAL for "/", -ENOENT if the parent

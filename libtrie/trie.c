@@ -40,28 +40,36 @@ struct walk {
 	const struct trie_node *ancbuf[WALK_INLINE + 1];
 };
 
+/*
+ * The end of the segment starting at `p` (the next '/', or `end`, the
+ * path's NUL).  memchr: a constant cost, below a byte loop's for segments
+ * of more than a few bytes, and most are (device, backend, vif, state).
+ */
+static inline const char *
+seg_end(const char *p, const char *end)
+{
+	const char *s = memchr(p, '/', (size_t)(end - p));
+
+	return s != NULL ? s : end;
+}
+
 bool
 trie__path_valid(const char *path, size_t *lenp)
 {
-	const char *p, *s, *end;
+	const char *p, *e, *end;
 	size_t len;
 
 	if (path == NULL || path[0] != '/')
 		return false;
-	/* (string functions: this runs for every lookup of every request) */
 	len = strnlen(path, TRIE_PATH_MAX + 1);
 	if (len > TRIE_PATH_MAX)
 		return false;
 	end = path + len;
 	/* Every segment non-empty: no "//", no trailing '/' but for "/". */
-	for (p = path + 1; len > 1; p = s + 1) {
-		if (p == end)
+	for (p = path + 1; p < end; p = e + 1) {
+		e = seg_end(p, end);
+		if (e == p || e + 1 == end)
 			return false;
-		s = memchr(p, '/', (size_t)(end - p));
-		if (s == p)
-			return false;
-		if (s == NULL)
-			break;
 	}
 	if (lenp != NULL)
 		*lenp = len;
@@ -83,42 +91,33 @@ walk_fini(struct trie_ctx *cx, struct walk *w)
 	}
 }
 
-/* Parse `path` and descend from `root` as far as nodes exist. */
+/* walk_init for paths of more than WALK_INLINE segments. */
 static int
-walk_init(struct trie_ctx *cx, struct walk *w, const struct trie_node *root,
-    const char *path)
+walk_init_long(struct trie_ctx *cx, struct walk *w,
+    const struct trie_node *root, const char *path)
 {
 	size_t len, i, n = 0, start;
+	const char *s = path;
 
-	w->heap_cap = 0;
 	if (!trie__path_valid(path, &len))
 		return -EINVAL;
+	while ((s = memchr(s, '/', len - (size_t)(s - path))) != NULL) {
+		n++;
+		s++;
+	}
+	w->seg = trie__alloc(cx, n * sizeof(w->seg[0]));
+	w->anc = trie__alloc(cx, (n + 1) * sizeof(w->anc[0]));
+	if (w->seg == NULL || w->anc == NULL) {
+		trie__free(cx, w->seg, n * sizeof(w->seg[0]));
+		trie__free(cx, w->anc, (n + 1) * sizeof(w->anc[0]));
+		return -ENOMEM;
+	}
+	w->heap_cap = n;
 	w->path = path;
 	w->pathlen = len;
-	if (len > 1) {
-		const char *s = path;
-
-		while ((s = memchr(s, '/', len - (size_t)(s - path))) != NULL) {
-			n++;
-			s++;
-		}
-	}
 	w->nseg = n;
-	w->seg = w->segbuf;
-	w->anc = w->ancbuf;
-	if (n > WALK_INLINE) {
-		w->seg = trie__alloc(cx, n * sizeof(w->seg[0]));
-		w->anc = trie__alloc(cx, (n + 1) * sizeof(w->anc[0]));
-		if (w->seg == NULL || w->anc == NULL) {
-			trie__free(cx, w->seg, n * sizeof(w->seg[0]));
-			trie__free(cx, w->anc, (n + 1) * sizeof(w->anc[0]));
-			return -ENOMEM;
-		}
-		w->heap_cap = n;
-	}
 	for (i = 0, start = 1; i < n; i++) {
-		const char *s = memchr(path + start, '/', len - start);
-		size_t end = s != NULL ? (size_t)(s - path) : len;
+		size_t end = (size_t)(seg_end(path + start, path + len) - path);
 
 		w->seg[i].off = (uint32_t)start;
 		w->seg[i].len = (uint32_t)(end - start);
@@ -134,6 +133,56 @@ walk_init(struct trie_ctx *cx, struct walk *w, const struct trie_node *root,
 		w->anc[i + 1] = k;
 	}
 	w->nfound = i;
+	return 0;
+}
+
+/*
+ * Parse `path` and descend from `root` as far as nodes exist, in one pass
+ * over the path that also validates it (this runs for every update).
+ */
+static int
+walk_init(struct trie_ctx *cx, struct walk *w, const struct trie_node *root,
+    const char *path)
+{
+	const char *p, *e, *end;
+	size_t n = 0;
+	bool found = true;
+
+	w->heap_cap = 0;
+	w->seg = w->segbuf;
+	w->anc = w->ancbuf;
+	w->anc[0] = root;
+	w->nfound = 0;
+	if (path == NULL || path[0] != '/')
+		return -EINVAL;
+	end = path + strnlen(path, TRIE_PATH_MAX + 1);
+	if ((size_t)(end - path) > TRIE_PATH_MAX)
+		return -EINVAL;
+	/* One pass that validates and descends: every update runs it. */
+	for (p = path + 1; p < end; p = e + 1) {
+		e = seg_end(p, end);
+		if (e == p || e + 1 == end)
+			return -EINVAL;	/* "//" or a trailing '/' */
+		if (n == WALK_INLINE)
+			return walk_init_long(cx, w, root, path);
+		w->seg[n].off = (uint32_t)(p - path);
+		w->seg[n].len = (uint32_t)(e - p);
+		if (found) {
+			const struct trie_node *k = kids_find(cx, w->anc[n], p,
+			    (size_t)(e - p));
+
+			if (k != NULL) {
+				w->anc[n + 1] = k;
+				w->nfound = n + 1;
+			} else {
+				found = false;
+			}
+		}
+		n++;
+	}
+	w->path = path;
+	w->pathlen = (size_t)(end - path);
+	w->nseg = n;
 	return 0;
 }
 
@@ -171,28 +220,50 @@ path_copy_up(struct trie_ctx *cx, const struct walk *w, size_t level,
 }
 
 const struct trie_node *
+trie__lookup(const struct trie_ctx *cx, const struct trie_node *root,
+    const char *path, size_t *matched, size_t *lenp)
+{
+	const struct trie_node *n = root;
+	const char *p, *e, *end;
+	size_t got = 1;
+	bool found = true;
+
+	/* One pass that validates and descends (every read runs this). */
+	if (path == NULL || path[0] != '/')
+		return NULL;
+	end = path + strnlen(path, TRIE_PATH_MAX + 1);
+	if ((size_t)(end - path) > TRIE_PATH_MAX)
+		return NULL;
+	for (p = path + 1; p < end; p = e + 1) {
+		e = seg_end(p, end);
+		if (e == p || e + 1 == end)
+			return NULL;	/* "//" or a trailing '/' */
+		if (found) {
+			const struct trie_node *k = kids_find(cx, n, p,
+			    (size_t)(e - p));
+
+			if (k != NULL) {
+				n = k;
+				got = (size_t)(e - path);
+			} else {
+				found = false;
+			}
+		}
+	}
+	*matched = got;
+	*lenp = (size_t)(end - path);
+	return n;
+}
+
+const struct trie_node *
 trie_get_deepest(const struct trie_ctx *cx, const struct trie_node *root,
     const char *path, size_t *matched)
 {
-	const struct trie_node *n = root;
-	size_t len, start = 1, end, got = 1;
+	size_t m, len;
+	const struct trie_node *n = trie__lookup(cx, root, path, &m, &len);
 
-	if (!trie__path_valid(path, &len))
-		return NULL;
-	while (start < len) {
-		const struct trie_node *k;
-		const char *s = memchr(path + start, '/', len - start);
-
-		end = s != NULL ? (size_t)(s - path) : len;
-		k = kids_find(cx, n, path + start, end - start);
-		if (k == NULL)
-			break;
-		n = k;
-		got = end;
-		start = end + 1;
-	}
-	if (matched != NULL)
-		*matched = got;
+	if (n != NULL && matched != NULL)
+		*matched = m;
 	return n;
 }
 
@@ -200,12 +271,10 @@ const struct trie_node *
 trie_get(const struct trie_ctx *cx, const struct trie_node *root,
     const char *path)
 {
-	size_t matched;
-	const struct trie_node *n = trie_get_deepest(cx, root, path, &matched);
+	size_t m, len;
+	const struct trie_node *n = trie__lookup(cx, root, path, &m, &len);
 
-	if (n == NULL)
-		return NULL;
-	return path[matched] == '\0' ? n : NULL;
+	return n != NULL && m == len ? n : NULL;
 }
 
 /*
@@ -237,7 +306,8 @@ log_record(struct trie_log *log, enum trie_change_kind kind,
 static int
 do_set(struct trie_ctx *cx, struct trie_node *root, const char *path,
     const void *val, size_t len, int creator, bool mkdir,
-    struct trie_log *log, struct trie_node **out)
+    trie_precheck_fn *check, void *arg, struct trie_log *log,
+    struct trie_node **out)
 {
 	struct trie_perm pbuf[8], *perms = pbuf;
 	const struct trie_node *parent, *old = NULL, *target = NULL;
@@ -253,6 +323,12 @@ do_set(struct trie_ctx *cx, struct trie_node *root, const char *path,
 	rc = walk_init(cx, &w, root, path);
 	if (rc < 0)
 		return rc;
+	if (check != NULL) {
+		rc = check(arg, w.anc[w.nfound], w.nfound == w.nseg,
+		    walk_prefix(&w, w.nfound));
+		if (rc != 0)
+			goto done;
+	}
 	if (w.nfound == w.nseg) {
 		old = w.anc[w.nseg];
 		if (mkdir) {
@@ -341,14 +417,34 @@ trie_write(struct trie_ctx *cx, struct trie_node *root, const char *path,
     const void *val, size_t len, int creator, struct trie_log *log,
     struct trie_node **out)
 {
-	return do_set(cx, root, path, val, len, creator, false, log, out);
+	return do_set(cx, root, path, val, len, creator, false, NULL, NULL,
+	    log, out);
+}
+
+int
+trie_write_if(struct trie_ctx *cx, struct trie_node *root, const char *path,
+    const void *val, size_t len, int creator, trie_precheck_fn *check,
+    void *arg, struct trie_log *log, struct trie_node **out)
+{
+	return do_set(cx, root, path, val, len, creator, false, check, arg,
+	    log, out);
+}
+
+int
+trie_mkdir_if(struct trie_ctx *cx, struct trie_node *root, const char *path,
+    int creator, trie_precheck_fn *check, void *arg, struct trie_log *log,
+    struct trie_node **out)
+{
+	return do_set(cx, root, path, NULL, 0, creator, true, check, arg, log,
+	    out);
 }
 
 int
 trie_mkdir(struct trie_ctx *cx, struct trie_node *root, const char *path,
     int creator, struct trie_log *log, struct trie_node **out)
 {
-	return do_set(cx, root, path, NULL, 0, creator, true, log, out);
+	return do_set(cx, root, path, NULL, 0, creator, true, NULL, NULL, log,
+	    out);
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * trie_ctx.c: the trie context: allocator hook, live counters, the keyed
- * hash used by large directories.  Every allocation of libtrie goes
- * through trie__alloc so that tests can count and fail them.
+ * hash used by large directories, the cache of small freed blocks.  Every
+ * allocation of libtrie goes through trie__alloc so that tests can count
+ * and fail them (a caller's allocator sees every call: no cache).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ trie_ctx_new(const struct trie_allocator *a, uint64_t hash_seed,
 	if (cx == NULL)
 		return -ENOMEM;
 	memset(cx, 0, sizeof(*cx));
+	cx->caching = a == &malloc_allocator;
 	cx->a = *a;
 	/* Two independent 64-bit keys from one seed (splitmix64 steps). */
 	cx->k0 = hash_seed ^ 0x736f6d6570736575ULL;
@@ -56,6 +58,7 @@ trie_ctx_free(struct trie_ctx **cxp)
 	if (cxp == NULL || *cxp == NULL)
 		return;
 	cx = *cxp;
+	trie__cache_drain(cx);
 	assert(cx->live_nodes == 0);
 	assert(cx->live_bytes == 0);
 	a = cx->a;
@@ -87,24 +90,44 @@ trie_ctx_live_bytes(const struct trie_ctx *cx)
 	return cx->live_bytes;
 }
 
-void *
-trie__alloc(struct trie_ctx *cx, size_t size)
+void
+trie__cache_drain(struct trie_ctx *cx)
 {
-	void *p = cx->a.alloc(cx->a.arg, size);
+	size_t i;
 
+	for (i = 0; i < CACHE_CLASSES; i++) {
+		while (cx->cache[i] != NULL) {
+			void *p = cx->cache[i];
+
+			CACHED_LINK(p);
+			cx->cache[i] = *(void **)p;
+			free(p);
+		}
+		cx->ncached[i] = 0;
+	}
+}
+
+void *
+trie__alloc_slow(struct trie_ctx *cx, size_t size)
+{
+	void *p;
+
+	if (cx->caching && size != 0 && size <= CACHE_MAX_SIZE)
+		p = malloc((cache_class(size) + 1) * CACHE_STEP);
+	else
+		p = cx->a.alloc(cx->a.arg, size);
 	if (p != NULL)
 		cx->live_bytes += size;
 	return p;
 }
 
 void
-trie__free(struct trie_ctx *cx, void *p, size_t size)
+trie__free_slow(struct trie_ctx *cx, void *p, size_t size)
 {
-	if (p == NULL)
-		return;
-	assert(cx->live_bytes >= size);
-	cx->live_bytes -= size;
-	cx->a.free(cx->a.arg, p, size);
+	if (cx->caching && size != 0 && size <= CACHE_MAX_SIZE)
+		free(p);
+	else
+		cx->a.free(cx->a.arg, p, size);
 }
 
 /* SipHash-1-3, truncated to 32 bits: keyed so guests cannot aim at

@@ -4,22 +4,6 @@
  */
 #include "trie_internal.h"
 
-const struct trie_node *
-kids_find(const struct trie_ctx *cx, const struct trie_node *n,
-    const char *name, size_t len)
-{
-	struct trie_node *const *k;
-	size_t i;
-
-	if (n->flags & TN_MAP)
-		return kmap_find(cx, node_map(n), name, len);
-	k = node_kids(n);
-	for (i = 0; i < n->nkids; i++)
-		if (node_name_is(k[i], name, len))
-			return k[i];
-	return NULL;
-}
-
 void
 kiter_init(struct kiter *it, const struct trie_node *n)
 {

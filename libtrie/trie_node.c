@@ -171,6 +171,8 @@ node_with_kid_replaced(struct trie_ctx *cx, const struct trie_node *n,
     const struct trie_node *oldkid, struct trie_node *newkid,
     struct trie_node **out)
 {
+	size_t size = node_size(node_nslots(n), n->nperms, n->namelen,
+	    n->vallen);
 	struct trie_node *c;
 	struct kmap *m = NULL;
 	size_t i;
@@ -182,14 +184,20 @@ node_with_kid_replaced(struct trie_ctx *cx, const struct trie_node *n,
 		if (rc < 0)
 			return rc;
 	}
-	c = node_clone(cx, n, node_nslots(n), node_perms(n), n->nperms,
-	    node_value(n), n->vallen);
+	c = trie__alloc(cx, size);
 	if (c == NULL) {
 		kmap_unref(cx, m, NULL, NULL);
 		return -ENOMEM;
 	}
-	/* Only a pointer below changed: the child list is the same. */
-	c->gen = n->gen;
+	/*
+	 * Same layout, same data: one copy (every update copies its path
+	 * this way).  Only a pointer below changed, so the generation (the
+	 * child list's) stays.
+	 */
+	memcpy(c, n, size);
+	c->refs = 1;
+	c->flags = n->flags & TN_MAP;
+	cx->live_nodes++;
 	if (m != NULL) {
 		node_kids(c)[0] = (struct trie_node *)(void *)m;
 	} else {

@@ -231,14 +231,16 @@ trie_txn_get(struct trie_ctx *cx, struct trie_txn *tx, const char *path,
     unsigned obs, const struct trie_node **out)
 {
 	const struct trie_node *n;
-	size_t len;
+	size_t len, m;
 	int rc = usable(tx);
 
 	if (rc < 0)
 		return rc;
-	if (!trie__path_valid(path, &len))
+	n = trie__lookup(cx, tx->t2, path, &m, &len);
+	if (n == NULL)
 		return -EINVAL;
-	n = trie_get(cx, tx->t2, path);
+	if (m != len)
+		n = NULL;
 	rc = observe(cx, tx, path, len, obs, n);
 	if (rc == 0)
 		*out = n;
@@ -256,9 +258,9 @@ trie_txn_get_deepest(struct trie_ctx *cx, struct trie_txn *tx,
 
 	if (rc < 0)
 		return rc;
-	if (!trie__path_valid(path, &len))
+	n = trie__lookup(cx, tx->t2, path, &m, &len);
+	if (n == NULL)
 		return -EINVAL;
-	n = trie_get_deepest(cx, tx->t2, path, &m);
 	if (m < len) {
 		/* The first missing segment: everything below is missing. */
 		for (end = m + 1; end < len && path[end] != '/'; end++)
@@ -285,17 +287,35 @@ parent_len(const char *path, size_t len)
 	return len <= 1 ? 1 : len - 1;
 }
 
-/* Apply one write step to `root`: shared by the transaction and replay. */
+/* A trie_precheck_fn: how much of the path exists (into *arg). */
+static int
+note_matched(void *arg, const struct trie_node *n, bool exists,
+    size_t matched)
+{
+	(void)n;
+	(void)exists;
+	*(size_t *)arg = matched;
+	return 0;
+}
+
+/*
+ * Apply one write step to `root`: shared by the transaction and replay.
+ * For WRITE and MKDIR, *matched (if not NULL) gets the length of the
+ * path's deepest existing prefix, from the update's own walk.
+ */
 static int
 apply_step(struct trie_ctx *cx, const struct step *s, struct trie_node *root,
-    struct trie_log *log, struct trie_node **out)
+    struct trie_log *log, struct trie_node **out, size_t *matched)
 {
+	trie_precheck_fn *note = matched != NULL ? note_matched : NULL;
+
 	switch (s->kind) {
 	case ST_WRITE:
-		return trie_write(cx, root, s->path, s->data, s->len,
-		    s->creator, log, out);
+		return trie_write_if(cx, root, s->path, s->data, s->len,
+		    s->creator, note, matched, log, out);
 	case ST_MKDIR:
-		return trie_mkdir(cx, root, s->path, s->creator, log, out);
+		return trie_mkdir_if(cx, root, s->path, s->creator, note,
+		    matched, log, out);
 	case ST_RM:
 		return trie_rm(cx, root, s->path, log, out);
 	case ST_PERMS:
@@ -306,10 +326,14 @@ apply_step(struct trie_ctx *cx, const struct step *s, struct trie_node *root,
 	}
 }
 
+/* txn_update's wlen for WRITE and MKDIR: found by the update's walk. */
+#define WLEN_WALKED SIZE_MAX
+
 /*
  * Record and apply a write.  `wpath`/`wlen` is the write's contribution to
- * p.  The step is recorded first so that a failure to record leaves T2
- * as it was; a failure to apply removes it again.
+ * p; WLEN_WALKED for WRITE and MKDIR: the deepest prefix of the path that
+ * exists before the write.  The step is recorded first so that a failure
+ * to record leaves T2 as it was; a failure to apply removes it again.
  */
 static int
 txn_update(struct trie_ctx *cx, struct trie_txn *tx, enum step_kind kind,
@@ -323,7 +347,8 @@ txn_update(struct trie_ctx *cx, struct trie_txn *tx, enum step_kind kind,
 	if (rc < 0)
 		return poison(tx, rc);
 	tx->st[tx->n - 1].creator = creator;
-	rc = apply_step(cx, &tx->st[tx->n - 1], tx->t2, &tx->log, &nr);
+	rc = apply_step(cx, &tx->st[tx->n - 1], tx->t2, &tx->log, &nr,
+	    wlen == WLEN_WALKED ? &wlen : NULL);
 	if (rc < 0) {
 		step_fini(cx, &tx->st[--tx->n]);
 		return poison(tx, rc);
@@ -342,7 +367,7 @@ static int
 txn_set(struct trie_ctx *cx, struct trie_txn *tx, enum step_kind kind,
     const char *path, const void *val, size_t vlen, int creator)
 {
-	size_t len, m;
+	size_t len;
 	int rc = usable(tx);
 
 	if (rc < 0)
@@ -351,9 +376,8 @@ txn_set(struct trie_ctx *cx, struct trie_txn *tx, enum step_kind kind,
 		return -EINVAL;
 	if (vlen > TRIE_VALUE_MAX)
 		return -E2BIG;
-	(void)trie_get_deepest(cx, tx->t2, path, &m);
 	return txn_update(cx, tx, kind, path, len, val, vlen, creator, path,
-	    m);
+	    WLEN_WALKED);
 }
 
 int
@@ -406,18 +430,18 @@ trie_txn_set_perms(struct trie_ctx *cx, struct trie_txn *tx,
     const char *path, const struct trie_perm *perms, size_t n)
 {
 	const struct trie_node *node;
-	size_t len;
+	size_t len, m;
 	int rc = usable(tx);
 
 	if (rc < 0)
 		return rc;
-	if (!trie__path_valid(path, &len))
-		return -EINVAL;
-	if (n == 0)
+	node = trie__lookup(cx, tx->t2, path, &m, &len);
+	if (node == NULL || n == 0)
 		return -EINVAL;
 	if (n > TRIE_PERMS_MAX)
 		return -E2BIG;
-	node = trie_get(cx, tx->t2, path);
+	if (m != len)
+		node = NULL;
 	rc = observe(cx, tx, path, len, TRIE_OBS_EXISTS, node);
 	if (rc < 0)
 		return rc;
@@ -631,7 +655,7 @@ replay(struct trie_ctx *cx, struct trie_txn *tx, struct trie_node *cur,
 				rc = -EAGAIN;
 			continue;
 		}
-		rc = apply_step(cx, s, state, log, &ns);
+		rc = apply_step(cx, s, state, log, &ns, NULL);
 		if (rc == 0) {
 			trie_unref(cx, state);
 			state = ns;

@@ -14,8 +14,8 @@ UNIT_TEST_OBJS := $(UNIT_TESTS:%=$(BUILD)/obj/tests/%.o)
 $(UNIT_TEST_OBJS): TGT_CFLAGS = $(CHECK_CFLAGS) -Ixenstored -Itests
 
 UNIT_check_wire := $(XSD_O)/wire.o
-UNIT_check_path := $(XSD_O)/path.o
-UNIT_check_perms := $(XSD_O)/perms.o
+UNIT_check_path := $(XSD_O)/path.o $(XSD_O)/wire.o
+UNIT_check_perms := $(XSD_O)/perms.o $(XSD_O)/wire.o
 UNIT_check_quota := $(XSD_O)/quota.o $(XSD_O)/wire.o
 UNIT_check_errors := $(XSD_O)/xs_errors.o
 UNIT_check_watch := $(XSD_O)/watch.o $(LIBTRIE)
@@ -28,7 +28,7 @@ UNIT_check_config := $(XSD_O)/config.o $(XSD_O)/quota.o $(XSD_O)/wire.o
 # modules and stands in for conn_queue (see check_events.c).
 UNIT_check_events := $(XSD_O)/events.o $(XSD_O)/daemon.o \
 	$(XSD_O)/domain.o $(XSD_O)/watch.o $(XSD_O)/perms.o \
-	$(XSD_O)/path.o $(XSD_O)/store.o $(LIBTRIE)
+	$(XSD_O)/path.o $(XSD_O)/wire.o $(XSD_O)/store.o $(LIBTRIE)
 
 define unit_test_rule
 $(BUILD)/tests/$(1): $(BUILD)/obj/tests/$(1).o $(UNIT_$(1))

@@ -44,6 +44,7 @@ teardown(void)
 		txn_end(cx, &c, t);
 	ck_assert(TAILQ_EMPTY(&c.txns));
 	ck_assert_uint_eq(c.ntxns, 0);
+	txn_drop_spare(&c);
 	trie_unref(cx, root);
 	ck_assert_uint_eq(trie_ctx_live_nodes(cx), 0);
 	trie_ctx_free(&cx);

@@ -94,6 +94,39 @@ START_TEST(canon_table)
 END_TEST
 
 /*
+ * Every byte value, alone in a segment, after a '/' and before one, and
+ * doubled: accepted exactly when the C daemon's valid_chars accepts it
+ * (isalnum or one of "-/_@"), "//" never.  This pins path_canon's
+ * byte table down against the rule it encodes.
+ */
+START_TEST(every_byte_value)
+{
+	int c;
+
+	for (c = 1; c < 256; c++) {
+		bool valid = (c < 128 && ((c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) ||
+		    c == '-' || c == '_' || c == '@' || c == '/';
+		char in[3][8], out[PATH_BUF];
+		bool rel;
+		int i;
+
+		snprintf(in[0], sizeof(in[0]), "/a%cb", c);
+		snprintf(in[1], sizeof(in[1]), "/%c/b", c);
+		snprintf(in[2], sizeof(in[2]), "/x%c%cy", c, c);
+		for (i = 0; i < 3; i++) {
+			/* '/' makes "/a/b" (fine), "//b" and "/x//y" (not) */
+			int want = valid && !(c == '/' && i > 0) ? 0 : -EINVAL;
+
+			ck_assert_msg(path_canon(in[i], 0, 2048, 0, out,
+			    &rel) == want, "byte 0x%02x in \"%s\": want %d",
+			    c, in[i], want);
+		}
+	}
+}
+END_TEST
+
+/*
  * Length limit: `prefix` + `n` x 'a' against a limit of 2048 (and one of
  * 10), with the expected count of path-max.
  */
@@ -315,6 +348,7 @@ main(void)
 	int failed;
 
 	tcase_add_loop_test(tc, canon_table, 0, NELEM(canon_cases));
+	tcase_add_test(tc, every_byte_value);
 	tcase_add_loop_test(tc, path_max_boundaries, 0, NELEM(len_cases));
 	tcase_add_test(tc, too_long_for_the_buffer);
 	tcase_add_loop_test(tc, relative_table, 0, NELEM(rel_cases));

@@ -401,6 +401,147 @@ START_TEST(get_deepest_reports_match)
 }
 END_TEST
 
+/* What the precheck saw, and what it answers. */
+struct seen {
+	const struct trie_node *n;
+	bool exists;
+	size_t matched;
+	int calls;
+	int answer;
+};
+
+static int
+precheck(void *arg, const struct trie_node *n, bool exists, size_t matched)
+{
+	struct seen *s = arg;
+
+	s->n = n;
+	s->exists = exists;
+	s->matched = matched;
+	s->calls++;
+	return s->answer;
+}
+
+START_TEST(precheck_sees_node_or_deepest_ancestor)
+{
+	struct seen s = { 0 };
+	struct trie_node *nr;
+	struct trie_log log;
+	const struct trie_node *before;
+
+	put("/a/bb/c", "v");
+	/* Existing node: the node itself, the whole path matched. */
+	before = trie_get(cx, root, "/a/bb/c");
+	ck_assert_int_eq(trie_write_if(cx, root, "/a/bb/c", "w", 1,
+	    TRIE_INHERIT, precheck, &s, NULL, &nr), 0);
+	ck_assert_int_eq(s.calls, 1);
+	ck_assert(s.exists);
+	ck_assert_ptr_eq(s.n, before);
+	ck_assert_uint_eq(s.matched, 7);
+	take(nr);
+	ck_assert_str_eq(val("/a/bb/c"), "w");
+	/* Missing: the deepest existing ancestor and its path's length. */
+	ck_assert_int_eq(trie_mkdir_if(cx, root, "/a/bb/x/y", TRIE_INHERIT,
+	    precheck, &s, NULL, &nr), 0);
+	ck_assert_int_eq(s.calls, 2);
+	ck_assert(!s.exists);
+	ck_assert_uint_eq(s.matched, 5);
+	ck_assert_ptr_eq(s.n, trie_get(cx, root, "/a/bb"));
+	take(nr);
+	ck_assert_str_eq(val("/a/bb/x/y"), "");
+	/* Nothing exists below the root: the root, "/" matched. */
+	ck_assert_int_eq(trie_write_if(cx, root, "/q", "1", 1, TRIE_INHERIT,
+	    precheck, &s, NULL, &nr), 0);
+	ck_assert_ptr_eq(s.n, root);
+	ck_assert(!s.exists);
+	ck_assert_uint_eq(s.matched, 1);
+	take(nr);
+	/* A veto ends the update with its value: nothing built, no log. */
+	s.answer = -EACCES;
+	trie_log_init(&log, cx);
+	nr = NULL;
+	ck_assert_int_eq(trie_write_if(cx, root, "/a/bb/c", "zz", 2,
+	    TRIE_INHERIT, precheck, &s, &log, &nr), -EACCES);
+	ck_assert_ptr_null(nr);
+	ck_assert_uint_eq(log.n, 0);
+	ck_assert_int_eq(trie_mkdir_if(cx, root, "/n/e/w", TRIE_INHERIT,
+	    precheck, &s, &log, &nr), -EACCES);
+	ck_assert_ptr_null(nr);
+	ck_assert_uint_eq(log.n, 0);
+	trie_log_fini(&log);
+	ck_assert_str_eq(val("/a/bb/c"), "w");
+	ck_assert_ptr_null(trie_get(cx, root, "/n"));
+	/* Malformed paths fail before the check. */
+	s.calls = 0;
+	ck_assert_int_eq(trie_write_if(cx, root, "/a//b", "1", 1,
+	    TRIE_INHERIT, precheck, &s, NULL, &nr), -EINVAL);
+	ck_assert_int_eq(s.calls, 0);
+}
+END_TEST
+
+/*
+ * The block cache of the default allocator: blocks freed are reused,
+ * live_bytes counts what is in use (not what is cached), and the context
+ * frees the cache (LeakSanitizer and valgrind see the rest).
+ */
+START_TEST(cache_reuses_and_accounts)
+{
+	uint64_t base_bytes, base_nodes;
+	int i;
+
+	put("/c/d", "x");
+	base_bytes = trie_ctx_live_bytes(cx);
+	base_nodes = trie_ctx_live_nodes(cx);
+	for (i = 0; i < 2000; i++) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", i);
+		put("/c/d", v);
+		ck_assert_str_eq(val("/c/d"), v);
+	}
+	ck_assert_uint_eq(trie_ctx_live_nodes(cx), base_nodes);
+	/* values "0".."1999" against "x": up to 3 more bytes */
+	ck_assert_uint_le(trie_ctx_live_bytes(cx), base_bytes + 3);
+	ck_assert_uint_ge(trie_ctx_live_bytes(cx), base_bytes);
+	/*
+	 * A freed block of a class comes back for the next allocation (the
+	 * class emptied first: a full class sends frees to malloc).
+	 */
+	{
+		size_t k = cache_class(40), n = cx->ncached[k], j;
+		void *held[CACHE_PER_CLASS], *a, *b;
+
+		ck_assert_uint_le(n, CACHE_PER_CLASS);
+		for (j = 0; j < n; j++)
+			held[j] = trie__alloc(cx, 40);
+		ck_assert_uint_eq(cx->ncached[k], 0);
+		a = trie__alloc(cx, 40);
+		ck_assert_ptr_nonnull(a);
+		trie__free(cx, a, 40);
+		ck_assert_uint_eq(cx->ncached[k], 1);
+		b = trie__alloc(cx, 33);	/* same 48-byte class */
+		ck_assert_ptr_eq(a, b);
+		memset(b, 0xab, 48);		/* the whole class is usable */
+		trie__free(cx, b, 33);
+		for (j = 0; j < n; j++)
+			trie__free(cx, held[j], 40);
+	}
+	/* More than the per-class bound frees and reallocates cleanly. */
+	{
+		void *p[CACHE_PER_CLASS + 8];
+		size_t k;
+
+		for (k = 0; k < CACHE_PER_CLASS + 8; k++) {
+			p[k] = trie__alloc(cx, 200);
+			ck_assert_ptr_nonnull(p[k]);
+		}
+		for (k = 0; k < CACHE_PER_CLASS + 8; k++)
+			trie__free(cx, p[k], 200);
+	}
+	ck_assert_uint_le(trie_ctx_live_bytes(cx), base_bytes + 3);
+}
+END_TEST
+
 /* Large directories: many children under one node, against an array. */
 START_TEST(large_directory_against_array)
 {
@@ -938,6 +1079,8 @@ main(void)
 	tcase_add_test(tc, children_in_insertion_order);
 	tcase_add_test(tc, generation_tracks_own_changes_only);
 	tcase_add_test(tc, get_deepest_reports_match);
+	tcase_add_test(tc, precheck_sees_node_or_deepest_ancestor);
+	tcase_add_test(tc, cache_reuses_and_accounts);
 	tcase_add_test(tc, large_directory_against_array);
 	tcase_add_test(tc, large_directory_shrinks_to_flat);
 	tcase_add_test(tc, deep_paths_and_deep_free);

@@ -261,6 +261,31 @@ START_TEST(uint_table)
 }
 END_TEST
 
+/* wire_put_uint against snprintf, and back through wire_uint. */
+START_TEST(put_uint_round_trips)
+{
+	static const unsigned long vals[] = { 0, 1, 9, 10, 99, 100, 65535,
+	    4294967295UL, 18446744073709551615UL };
+	size_t i;
+
+	for (i = 0; i < NELEM(vals); i++) {
+		char got[24], want[24];
+		unsigned long back = 0;
+		size_t n;
+
+		memset(got, 'x', sizeof(got));
+		n = wire_put_uint(got, vals[i]);
+		snprintf(want, sizeof(want), "%lu", vals[i]);
+		ck_assert_uint_eq(n, strlen(want));
+		ck_assert_int_eq(got[n], 'x');	/* no NUL written */
+		got[n] = '\0';
+		ck_assert_str_eq(got, want);
+		ck_assert(wire_uint(got, vals[i], &back));
+		ck_assert_uint_eq(back, vals[i]);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -274,6 +299,7 @@ main(void)
 	tcase_add_loop_test(tc, args_table, 0, NELEM(args_cases));
 	tcase_add_loop_test(tc, first_table, 0, NELEM(first_cases));
 	tcase_add_loop_test(tc, uint_table, 0, NELEM(uint_cases));
+	tcase_add_test(tc, put_uint_round_trips);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -144,6 +144,7 @@ conn_free(struct conn *c)
 	}
 	if (c->ops->destroy != NULL)
 		c->ops->destroy(c);
+	txn_drop_spare(c);
 	free(c->in);
 	free(c->out);
 	free(c);

@@ -91,6 +91,8 @@ struct conn {
 	struct txn_list txns;
 	unsigned ntxns;
 	uint32_t next_txid;
+	/* the last one ended, kept for the next start (owned; or NULL) */
+	struct txn *spare_txn;
 	struct watch_list watches;
 	unsigned nwatches;
 	unsigned long long reqs;	/* requests handled */

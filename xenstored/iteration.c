@@ -37,7 +37,8 @@ daemon_before_sleep(void *arg)
 		conn_free(c);
 	}
 	/* A quiet point: everything sent that could be, nobody half done. */
-	liveupdate_before_sleep(x);
+	if (x->lu != NULL)	/* (its frame is large: not for every pass) */
+		liveupdate_before_sleep(x);
 	/* Budgets start again; what was put off waits for the next pass. */
 	x->pass++;
 	x->stats.passes++;

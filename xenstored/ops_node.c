@@ -192,10 +192,12 @@ struct update_args {
 
 /*
  * Apply an update: into the transaction, or to the store (quota check,
- * publish, watch events).
+ * publish, watch events).  Outside a transaction, a WRITE or MKDIR runs
+ * `check` (may be NULL) on the walk the update makes anyway.
  */
 static int
-apply(struct req *r, const struct update_args *u)
+apply(struct req *r, const struct update_args *u, trie_precheck_fn *check,
+    void *arg)
 {
 	struct xsd *x = r->x;
 	struct trie_ctx *cx = x->store.cx;
@@ -230,11 +232,12 @@ apply(struct req *r, const struct update_args *u)
 	trie_log_init(&log, cx);
 	switch (u->what) {
 	case U_WRITE:
-		rc = trie_write(cx, x->store.root, u->path, u->val, u->len,
-		    creator, &log, &nr);
+		rc = trie_write_if(cx, x->store.root, u->path, u->val, u->len,
+		    creator, check, arg, &log, &nr);
 		break;
 	case U_MKDIR:
-		rc = trie_mkdir(cx, x->store.root, u->path, creator, &log, &nr);
+		rc = trie_mkdir_if(cx, x->store.root, u->path, creator, check,
+		    arg, &log, &nr);
 		break;
 	case U_RM:
 		rc = trie_rm(cx, x->store.root, u->path, &log, &nr);
@@ -250,7 +253,7 @@ apply(struct req *r, const struct update_args *u)
 		rc = store_publish(&x->store, nr, &log);
 		nr = NULL;
 	}
-	if (rc == 0) {
+	if (rc == 0 && log.n > 0) {	/* (none: MKDIR of an existing node) */
 		static const enum persist_op ops[] = {
 			[U_WRITE] = P_WRITE, [U_MKDIR] = P_MKDIR,
 			[U_RM] = P_RM, [U_PERMS] = P_PERMS,
@@ -288,43 +291,71 @@ op_read(struct req *r)
 	return 0;
 }
 
-/* WRITE and MKDIR: permission, size and creation checks, then apply. */
+/* What WRITE and MKDIR check on the node or its deepest ancestor. */
+struct set_check {
+	struct req *r;
+	const char *path;
+	size_t len;
+	bool mkdir;
+};
+
+/*
+ * Write permission, then the node-size quota: of the node written, or of
+ * every node a creation writes.  An existing node passes MKDIR's checks
+ * here with nothing left to do.  A trie_precheck_fn.
+ */
+static int
+set_precheck(void *arg, const struct trie_node *n, bool exists,
+    size_t matched)
+{
+	const struct set_check *sc = arg;
+	struct req *r = sc->r;
+	struct domain *d = r->c->dom;
+	bool quota = !r->who.priv && d != NULL;
+	size_t np;
+
+	if (!(access_to(r, n) & PERM_WRITE))
+		return -EACCES;
+	trie_node_perms(n, &np);
+	if (exists)
+		return !sc->mkdir && quota && quota_exceeded(&d->quota,
+		    Q_NODE_SIZE, record_size(np, sc->len,
+		    trie_node_child_names_len(n))) ? -ENOSPC : 0;
+	return quota && creation_too_big(&d->quota, sc->path, matched, n, np,
+	    sc->len) ? -ENOSPC : 0;
+}
+
+/*
+ * WRITE and MKDIR: permission, size and creation checks, then apply.
+ * Outside a transaction the checks run inside the update's own walk.
+ */
 static int
 set_common(struct req *r, const char *path, const void *val, size_t len,
     bool mkdir)
 {
 	struct update_args u = { mkdir ? U_MKDIR : U_WRITE, path, val, len,
 	    NULL, 0 };
-	const struct trie_node *n, *a;
-	bool unpriv = !r->who.priv;
-	struct domain *d = r->c->dom;
-	size_t m, np;
-	int rc = view_get(r, path, OBS_NODE, &n);
+	struct set_check sc = { r, path, len, mkdir };
+	const struct trie_node *n;
+	size_t m;
+	int rc;
 
+	if (r->txn == NULL)
+		return apply(r, &u, set_precheck, &sc);
+	rc = view_get(r, path, OBS_NODE, &n);
 	if (rc < 0)
 		return rc;
 	if (n != NULL) {
-		if (!(access_to(r, n) & PERM_WRITE))
-			return -EACCES;
-		if (mkdir)
-			return 0;	/* exists: nothing to do, no event */
-		trie_node_perms(n, &np);
-		if (unpriv && d != NULL && quota_exceeded(&d->quota,
-		    Q_NODE_SIZE, record_size(np, len,
-		    trie_node_child_names_len(n))))
-			return -ENOSPC;
+		rc = set_precheck(&sc, n, true, strlen(path));
+		if (rc < 0 || mkdir)
+			return rc;	/* MKDIR: exists, nothing to do */
 		rc = touch(r, path);
 	} else {
-		rc = view_deepest(r, path, TRIE_OBS_PERMS, &a, &m);
-		if (rc < 0)
-			return rc;
-		if (!(access_to(r, a) & PERM_WRITE))
-			return -EACCES;
-		trie_node_perms(a, &np);
-		if (unpriv && d != NULL &&
-		    creation_too_big(&d->quota, path, m, a, np, len))
-			return -ENOSPC;
-		rc = touch(r, path);
+		rc = view_deepest(r, path, TRIE_OBS_PERMS, &n, &m);
+		if (rc == 0)
+			rc = set_precheck(&sc, n, false, m);
+		if (rc == 0)
+			rc = touch(r, path);
 		if (rc == 0) {
 			char parent[PATH_BUF];
 
@@ -335,7 +366,7 @@ set_common(struct req *r, const char *path, const void *val, size_t len,
 	}
 	if (rc < 0)
 		return rc;
-	return apply(r, &u);
+	return apply(r, &u, NULL, NULL);
 }
 
 int
@@ -401,7 +432,7 @@ op_rm(struct req *r)
 	if (rc < 0)
 		return rc;
 	u.path = path;
-	rc = apply(r, &u);
+	rc = apply(r, &u, NULL, NULL);
 	return rc < 0 ? rc : req_ok(r);
 }
 
@@ -652,7 +683,7 @@ op_set_perms(struct req *r)
 	u.path = path;
 	u.perms = perms;
 	u.np = np;
-	rc = apply(r, &u);
+	rc = apply(r, &u, NULL, NULL);
 out:
 	free(perms);
 	return rc < 0 ? rc : req_ok(r);

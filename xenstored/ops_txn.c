@@ -4,7 +4,6 @@
  * adds the per-domain quotas, publishing and the watch events.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "conn.h"
@@ -33,7 +32,8 @@ op_transaction_start(struct req *r)
 	if (d != NULL)
 		d->txns++;
 	persist_txn(r->x, r->c, t->id, true);
-	r->outlen = (size_t)snprintf(r->out, REQ_OUT_MAX, "%u", t->id) + 1;
+	r->outlen = wire_put_uint(r->out, t->id);
+	r->out[r->outlen++] = '\0';
 	return 0;
 }
 

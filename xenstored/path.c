@@ -5,42 +5,83 @@
  */
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "path.h"
+#include "wire.h"
 
 /*
- * The C daemon's valid characters (a-z A-Z 0-9 - / _ @) as a bitmap of
- * the 128 ASCII codes: one test per byte on the path of every request.
+ * The C daemon's valid characters (a-z A-Z 0-9 - / _ @) and its "//"
+ * rule as a state machine over bytes: one table load per byte on the path
+ * of every request.  PS_BAD is final.
  */
-static bool
-valid_char(char ch)
-{
-	static const uint64_t map[2] = {
-		0x03ffa00000000000ULL,	/* '-' '/' '0'-'9' */
-		0x07fffffe87ffffffULL,	/* '@' 'A'-'Z' '_' 'a'-'z' */
-	};
-	unsigned char c = (unsigned char)ch;
-
-	return c < 128 && (map[c >> 6] >> (c & 63)) & 1;
-}
+enum { PS_CHAR, PS_SLASH, PS_BAD };
+static const unsigned char path_next[3][256] = {
+	{	/* PS_CHAR: after any other valid character (or at the start) */
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 2, 1,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 0,
+		2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	},
+	{	/* PS_SLASH: after a '/' */
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 2, 2,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 0,
+		2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	},
+	{	/* PS_BAD: an invalid character or "//" seen */
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	},
+};
 
 /* "/local/domain/<domid>/" into out (26 bytes or more): its length. */
 static size_t
 home_prefix(unsigned domid, char *out)
 {
 	static const char pre[] = "/local/domain/";
-	char digits[10];
-	size_t n = sizeof(pre) - 1, k = 0;
+	size_t n = sizeof(pre) - 1;
 
 	memcpy(out, pre, n);
-	do {
-		digits[k++] = (char)('0' + domid % 10);
-		domid /= 10;
-	} while (domid != 0 && k < sizeof(digits));
-	while (k > 0)
-		out[n++] = digits[--k];
+	n += wire_put_uint(out + n, domid);
 	out[n++] = '/';
 	return n;
 }
@@ -69,15 +110,17 @@ path_canon(const char *in, unsigned domid, unsigned path_max,
 {
 	size_t len, pre = 0, n;
 	const char *s;
+	unsigned st;
 
 	/*
 	 * One pass: valid characters, and (like the C daemon, for '@'
 	 * paths too) no "//".  A relative path cannot start with '/', so
 	 * the home prefix joins it without making one.
 	 */
-	for (s = in; *s; s++)
-		if (!valid_char(*s) || (s[0] == '/' && s[1] == '/'))
-			return -EINVAL;
+	for (s = in, st = PS_CHAR; *s; s++)
+		st = path_next[st][(unsigned char)*s];
+	if (st == PS_BAD)
+		return -EINVAL;
 	len = (size_t)(s - in);
 	/* no trailing '/' (but "/" itself) */
 	if (len == 0 || (len > 1 && in[len - 1] == '/'))

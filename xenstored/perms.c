@@ -4,11 +4,11 @@
  * stub domain too; DOMID_ANY matches every caller.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "perms.h"
+#include "wire.h"
 #include "xs_wire_ext.h"
 
 static bool
@@ -92,13 +92,18 @@ perms_format(const struct trie_perm *p, size_t n, char *buf, size_t size)
 {
 	size_t i, len = 0;
 
+	/* By hand, not snprintf: every GET_PERMS formats a list. */
 	for (i = 0; i < n; i++) {
-		int k = snprintf(buf + len, size - len, "%c%u",
-		    mode_letter(p[i].mode), (unsigned)p[i].id);
+		char one[24];
+		size_t k;
 
-		if (k < 0 || (size_t)k + 1 > size - len)
+		one[0] = mode_letter(p[i].mode);
+		k = 1 + wire_put_uint(one + 1, p[i].id);
+		one[k++] = '\0';	/* kept: one string per entry */
+		if (k > size - len)
 			return -E2BIG;
-		len += (size_t)k + 1;	/* keep the NUL */
+		memcpy(buf + len, one, k);
+		len += k;
 	}
 	return (int)len;
 }

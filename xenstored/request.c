@@ -173,9 +173,10 @@ request_handle(struct xsd *x, struct conn *c, const struct wire_req *w)
 			return;
 		}
 	}
+	r.argc = wire_args(w->body, w->len, r.argv, REQ_ARGV);
 	/* One string filling the payload: no extra argument, no tail. */
-	if ((table[type].flags & F_ONEARG) && (w->len == 0 ||
-	    memchr(w->body, '\0', w->len) != w->body + w->len - 1)) {
+	if ((table[type].flags & F_ONEARG) && (r.argc != 1 ||
+	    w->body[w->len - 1] != '\0')) {
 		send_error(x, c, w, -EINVAL);
 		return;
 	}
@@ -184,7 +185,6 @@ request_handle(struct xsd *x, struct conn *c, const struct wire_req *w)
 		return;
 	}
 	daemon_caller(x, c, &r.who);
-	r.argc = wire_args(w->body, w->len, r.argv, REQ_ARGV);
 	before = trie_ctx_live_bytes(x->store.cx);
 	rc = table[type].fn(&r);
 	if (r.txn != NULL)

@@ -30,28 +30,23 @@ sbuf_reset(struct sbuf *b)
 }
 
 int
-sbuf_put(struct sbuf *b, const void *data, size_t len)
+sbuf_put_grow(struct sbuf *b, const void *data, size_t len)
 {
+	size_t cap = b->cap ? b->cap : 4096;
+	uint8_t *np;
+
 	if (b->err)
 		return b->err;
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *np;
-
-		while (cap < b->len + len)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (np == NULL) {
-			b->err = -ENOMEM;
-			return b->err;
-		}
-		b->p = np;
-		b->cap = cap;
+	while (cap < b->len + len)
+		cap *= 2;
+	np = realloc(b->p, cap);
+	if (np == NULL) {
+		b->err = -ENOMEM;
+		return b->err;
 	}
-	if (len)
-		memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
+	b->p = np;
+	b->cap = cap;
+	return sbuf_put(b, data, len);
 }
 
 /*
@@ -118,36 +113,6 @@ stream_end(struct sbuf *b, size_t rec)
 		return;
 	len = (uint32_t)(b->len - rec - 8);
 	memcpy(b->p + rec + 4, &len, 4);
-}
-
-void
-stream_u16(struct sbuf *b, uint16_t v)
-{
-	sbuf_put(b, &v, 2);
-}
-
-void
-stream_u32(struct sbuf *b, uint32_t v)
-{
-	sbuf_put(b, &v, 4);
-}
-
-void
-stream_u64(struct sbuf *b, uint64_t v)
-{
-	sbuf_put(b, &v, 8);
-}
-
-void
-stream_bytes(struct sbuf *b, const void *p, size_t n)
-{
-	sbuf_put(b, p, n);
-}
-
-void
-stream_str(struct sbuf *b, const char *s)
-{
-	sbuf_put(b, s, strlen(s) + 1);
 }
 
 static const char letters[] = "nrwb";

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "trie.h"
 
@@ -82,7 +83,24 @@ struct sbuf {
 void sbuf_init(struct sbuf *b);
 void sbuf_fini(struct sbuf *b);
 void sbuf_reset(struct sbuf *b);
-int sbuf_put(struct sbuf *b, const void *data, size_t len);
+/* sbuf_put when the buffer must grow first (or has failed). */
+int sbuf_put_grow(struct sbuf *b, const void *data, size_t len);
+
+/*
+ * Append; on failure the buffer keeps its error (b->err) and takes no
+ * more.  Inline, like the stream_ helpers below: the journal encodes a
+ * record for every change.
+ */
+static inline int
+sbuf_put(struct sbuf *b, const void *data, size_t len)
+{
+	if (b->err || b->len + len > b->cap)
+		return sbuf_put_grow(b, data, len);
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
+}
 
 /* Checksum of data (32 bits; seed chains several pieces). */
 uint32_t stream_sum(uint32_t seed, const void *data, size_t len);
@@ -93,12 +111,36 @@ void stream_preamble(struct sbuf *b, uint32_t version);
 size_t stream_begin(struct sbuf *b, uint32_t type);
 /* Pad the body to 8 and fill in its length. */
 void stream_end(struct sbuf *b, size_t rec);
-void stream_u16(struct sbuf *b, uint16_t v);
-void stream_u32(struct sbuf *b, uint32_t v);
-void stream_u64(struct sbuf *b, uint64_t v);
-void stream_bytes(struct sbuf *b, const void *p, size_t n);
+static inline void
+stream_u16(struct sbuf *b, uint16_t v)
+{
+	sbuf_put(b, &v, 2);
+}
+
+static inline void
+stream_u32(struct sbuf *b, uint32_t v)
+{
+	sbuf_put(b, &v, 4);
+}
+
+static inline void
+stream_u64(struct sbuf *b, uint64_t v)
+{
+	sbuf_put(b, &v, 8);
+}
+
+static inline void
+stream_bytes(struct sbuf *b, const void *p, size_t n)
+{
+	sbuf_put(b, p, n);
+}
+
 /* A string and its NUL. */
-void stream_str(struct sbuf *b, const char *s);
+static inline void
+stream_str(struct sbuf *b, const char *s)
+{
+	sbuf_put(b, s, strlen(s) + 1);
+}
 
 /* Permission entries in NODE_DATA's 4-byte form. */
 void stream_perms(struct sbuf *b, const struct trie_perm *p, size_t np);

@@ -30,9 +30,15 @@ start(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 
 	if (id != 0 && txn_find(c, id) != NULL)
 		return -EEXIST;
-	t = calloc(1, sizeof(*t));
-	if (t == NULL)
-		return -ENOMEM;
+	t = c->spare_txn;
+	if (t != NULL) {
+		c->spare_txn = NULL;
+		memset(t, 0, sizeof(*t));
+	} else {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return -ENOMEM;
+	}
 	rc = trie_txn_begin(cx, root, &t->tx);
 	if (rc < 0) {
 		free(t);
@@ -96,7 +102,17 @@ txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t)
 	c->ntxns--;
 	trie_txn_free(cx, &t->tx);
 	free(t->touched);
-	free(t);
+	if (c->spare_txn == NULL)
+		c->spare_txn = t;
+	else
+		free(t);
+}
+
+void
+txn_drop_spare(struct conn *c)
+{
+	free(c->spare_txn);
+	c->spare_txn = NULL;
 }
 
 long

@@ -38,8 +38,14 @@ int txn_start_id(struct trie_ctx *cx, struct conn *c, struct trie_node *root,
 int txn_adopt(struct conn *c, uint32_t id, struct trie_txn *tx,
     struct txn **out);
 struct txn *txn_find(const struct conn *c, uint32_t id);
-/* Remove from the connection and free (abort, or after commit). */
+/*
+ * Remove from the connection and free (abort, or after commit).  The
+ * struct itself is kept for the connection's next start: a client that
+ * runs transactions one after the other allocates one once.
+ */
 void txn_end(struct trie_ctx *cx, struct conn *c, struct txn *t);
+/* Free the kept struct (the connection goes away). */
+void txn_drop_spare(struct conn *c);
 
 /*
  * Charge t (and the connection's domain) with `bytes` more of the

@@ -32,15 +32,14 @@ wire_frame(const void *buf, size_t avail, struct wire_req *req, size_t *need)
 size_t
 wire_args(const char *body, size_t len, const char **argv, size_t max)
 {
-	size_t n = 0, start = 0, i;
+	const char *p = body, *end = body + len, *nul;
+	size_t n = 0;
 
-	for (i = 0; i < len; i++) {
-		if (body[i] != '\0')
-			continue;
+	while (p < end && (nul = memchr(p, '\0', (size_t)(end - p))) != NULL) {
 		if (n < max)
-			argv[n] = body + start;
+			argv[n] = p;
 		n++;
-		start = i + 1;
+		p = nul + 1;
 	}
 	return n;
 }
@@ -76,4 +75,20 @@ wire_uint(const char *s, unsigned long max, unsigned long *out)
 	}
 	*out = v;
 	return true;
+}
+
+size_t
+wire_put_uint(char *out, unsigned long v)
+{
+	char digits[20], *p = digits + sizeof(digits);
+	size_t n;
+
+	/* Backwards into digits[], then one copy. */
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	n = (size_t)(digits + sizeof(digits) - p);
+	memcpy(out, p, n);
+	return n;
 }

@@ -49,4 +49,11 @@ bool wire_first(const char *body, size_t len, const char **first,
 /* Strict unsigned decimal (no sign, no spaces, no trailing bytes). */
 bool wire_uint(const char *s, unsigned long max, unsigned long *out);
 
+/*
+ * `v` in decimal at `out` (room for 20 bytes), no NUL; returns the number
+ * of digits.  Replies and paths format numbers on every request: no
+ * snprintf.
+ */
+size_t wire_put_uint(char *out, unsigned long v);
+
 #endif
