@@ -20,7 +20,8 @@ ALL_TARGETS += $(XSDUMP)
 
 PT_DIR := tests/persist
 PT_BIN := $(BUILD)/tests/persist
-PT_LIB := $(BUILD)/obj/$(PT_DIR)/pt.o
+# pt.o reads whole files with the daemon's read_whole_file.
+PT_LIB := $(BUILD)/obj/$(PT_DIR)/pt.o $(BUILD)/obj/xenstored/readfile.o
 PT_XENSIM_A := $(BUILD)/lib/libxensim-host.a
 PT_DAEMON := $(BUILD)/bin/pxenstored
 PT_PRELOAD := $(BUILD)/lib/libxensim.so

@@ -28,6 +28,7 @@
 #include "loop.h"
 #include "path.h"
 #include "persist.h"
+#include "readfile.h"
 #include "state_boot.h"
 #include "ring_conn.h"
 #include "state.h"
@@ -121,40 +122,6 @@ jpath(const struct persist *p, uint64_t gen, char *buf)
 	    (unsigned long long)gen);
 }
 
-/* Read a whole file.  0 with *data (malloc'ed), -ENOENT, or -errno. */
-static int
-slurp(const char *path, uint8_t **data, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -errno;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (buf == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*data = buf;
-	*len = got;
-	return 0;
-}
 
 /* Journal generations present in the directory: lowest and highest. */
 static void
@@ -713,7 +680,7 @@ recover(struct persist *p, struct restore *r, uint64_t *last, bool *found)
 
 	*found = false;
 	snprintf(path, sizeof(path), "%s/snapshot", p->dir);
-	rc = slurp(path, &data, &len);
+	rc = read_whole_file(path, &data, &len);
 	if (rc == 0) {
 		rc = restore_snapshot(r, data, len, &gen, why, sizeof(why));
 		free(data);
@@ -734,7 +701,7 @@ recover(struct persist *p, struct restore *r, uint64_t *last, bool *found)
 		bool dropped;
 
 		jpath(p, g, path);
-		rc = slurp(path, &data, &len);
+		rc = read_whole_file(path, &data, &len);
 		if (rc == -ENOENT)
 			break;
 		if (rc < 0)

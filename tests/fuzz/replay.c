@@ -49,7 +49,7 @@ load_dir(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		PT_CHECK(pt_slurp(path, &corpus[ncorpus].p,
+		PT_CHECK(read_whole_file(path, &corpus[ncorpus].p,
 		    &corpus[ncorpus].len) == 0, "read %s", path);
 		ncorpus++;
 	}
@@ -253,7 +253,7 @@ main(int argc, char **argv)
 		for (a = 2; a < argc; a++) {
 			struct input in;
 
-			PT_CHECK(pt_slurp(argv[a], &in.p, &in.len) == 0,
+			PT_CHECK(read_whole_file(argv[a], &in.p, &in.len) == 0,
 			    "read %s", argv[a]);
 			LLVMFuzzerTestOneInput(in.p, in.len);
 			free(in.p);

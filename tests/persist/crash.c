@@ -639,7 +639,7 @@ xsdump_verify(void)
 		uint8_t *o;
 		size_t len;
 
-		if (pt_slurp(out, &o, &len) == 0) {
+		if (read_whole_file(out, &o, &len) == 0) {
 			fwrite(o, 1, len, stderr);
 			free(o);
 		}
@@ -670,7 +670,7 @@ corpus_out(const char *state, const char *policy, int k)
 		else
 			snprintf(from, sizeof(from), "%s/journal.%u", state,
 			    g - 1);
-		if (pt_slurp(from, &data, &len) < 0)
+		if (read_whole_file(from, &data, &len) < 0)
 			continue;
 		snprintf(to, sizeof(to), "%s/%s-kill%d-%s", out, policy, k,
 		    strrchr(from, '/') + 1);

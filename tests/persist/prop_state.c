@@ -639,7 +639,7 @@ corpus_dir(const char *state, unsigned round)
 		size_t len;
 
 		snprintf(from, sizeof(from), "%s/journal.%u", state, g);
-		if (pt_slurp(from, &data, &len) < 0)
+		if (read_whole_file(from, &data, &len) < 0)
 			continue;
 		snprintf(name, sizeof(name), "journal.%u", g);
 		corpus_file(name, round, data, len);

@@ -179,40 +179,6 @@ pt_rmtree(const char *dir)
 }
 
 int
-pt_slurp(const char *path, uint8_t **data, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uint8_t *b;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -errno;
-	}
-	b = malloc((size_t)st.st_size + 1);
-	if (b == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*data = b;
-	*len = got;
-	return 0;
-}
-
-int
 pt_spit(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -257,7 +223,7 @@ pt_copydir(const char *from, const char *to)
 		snprintf(b, sizeof(b), "%s/%s", to, e->d_name);
 		if (stat(a, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (pt_slurp(a, &data, &len) < 0)
+		if (read_whole_file(a, &data, &len) < 0)
 			pt_die("read %s", a);
 		if (pt_spit(b, data, len) < 0)
 			pt_die("write %s", b);
@@ -527,7 +493,7 @@ pt_daemon_log_tail(const struct pt_daemon *d, int lines)
 	size_t len, i;
 	int seen = 0;
 
-	if (pt_slurp(d->log, &data, &len) < 0)
+	if (read_whole_file(d->log, &data, &len) < 0)
 		return;
 	for (i = len; i > 0; i--)
 		if (data[i - 1] == '\n' && ++seen > lines)
@@ -543,7 +509,7 @@ pt_log_has(const struct pt_daemon *d, const char *text)
 	size_t len;
 	bool has;
 
-	if (pt_slurp(d->log, &data, &len) < 0)
+	if (read_whole_file(d->log, &data, &len) < 0)
 		return false;
 	data[len] = '\0';
 	has = strstr((char *)data, text) != NULL;

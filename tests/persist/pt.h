@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "readfile.h"
 #include "xs_wire_ext.h"
 
 #define PT_PATH 1024
@@ -53,8 +54,7 @@ uint32_t pt_below(struct pt_rng *r, uint32_t n);
 /* A new directory under $TMPDIR (or /tmp); removed by pt_rmtree. */
 void pt_tmpdir(char *buf, size_t len, const char *what);
 void pt_rmtree(const char *dir);
-/* Whole file into a malloc'ed buffer: 0 or -errno. */
-int pt_slurp(const char *path, uint8_t **data, size_t *len);
+/* (Whole files: read_whole_file, from readfile.h above.) */
 int pt_spit(const char *path, const void *data, size_t len);
 /* Copy every regular file of `from` into `to` (created). */
 void pt_copydir(const char *from, const char *to);

@@ -308,7 +308,7 @@ snapshot_kill(void)
 
 		pt_sock_close(&s);
 		pt_daemon_stop(&d, START_MS);
-		PT_CHECK(pt_slurp(snap, &data, &len) == 0, "read %s", snap);
+		PT_CHECK(read_whole_file(snap, &data, &len) == 0, "read %s", snap);
 		data[len / 2] ^= 0x5a;
 		PT_CHECK(pt_spit(tmp, data, len) == 0, "write %s", tmp);
 		free(data);
@@ -402,7 +402,7 @@ make_journal(struct jfix *f)
 	pt_daemon_kill(&d);
 	last_journal(f->state, path, sizeof(path));
 	snprintf(f->jname, sizeof(f->jname), "%s", strrchr(path, '/') + 1);
-	PT_CHECK(pt_slurp(path, &f->j, &f->jlen) == 0, "read %s", path);
+	PT_CHECK(read_whole_file(path, &f->j, &f->jlen) == 0, "read %s", path);
 	f->nends = batch_ends(f->j, f->jlen, f->ends, 256);
 	PT_CHECK(f->nends >= 4, "%s has %zu batches", path, f->nends);
 	PT_CHECK(f->ends[f->nends - 1] == f->jlen, "%s: a tail after its "
@@ -617,7 +617,7 @@ journal_damage(struct jfix *f)
 
 		variant(f, work, f->j, f->jlen);
 		snprintf(snap, sizeof(snap), "%s/snapshot", work);
-		PT_CHECK(pt_slurp(snap, &sd, &sl) == 0, "read %s", snap);
+		PT_CHECK(read_whole_file(snap, &sd, &sl) == 0, "read %s", snap);
 		sd[sl / 2] ^= 0x04;
 		PT_CHECK(pt_spit(snap, sd, sl) == 0, "write");
 		t = recover_tree(work, &rc);
@@ -661,7 +661,7 @@ read_snapshot(const char *path, unsigned domid, const char *node,
 	size_t len;
 
 	memset(sr, 0, sizeof(*sr));
-	PT_CHECK(pt_slurp(path, &data, &len) == 0, "read %s", path);
+	PT_CHECK(read_whole_file(path, &data, &len) == 0, "read %s", path);
 	PT_CHECK(stream_open(&rd, data, len) == 0, "%s: not a stream", path);
 	while (stream_next(&rd, &rec) == 1) {
 		struct jrec j;

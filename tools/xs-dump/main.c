@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "readfile.h"
 #include "xsdump.h"
 
 #define MAX_JOURNALS 100000	/* generations looked at in a directory */
@@ -39,39 +39,6 @@ static const char usage[] =
 "Exit status: 0 valid (a torn journal tail is valid: recovery drops it),\n"
 "1 corrupt, 2 usage or I/O error.\n";
 
-static int
-slurp(const char *path, uint8_t **data, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (buf == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*data = buf;
-	*len = got;
-	return 0;
-}
 
 /* 0 valid, 1 corrupt, 2 error; *res filled when 0 or 1. */
 static int
@@ -80,7 +47,7 @@ one_file(const char *path, const struct xsdump_opts *o,
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
-	int rc = slurp(path, &data, &len);
+	int rc = read_whole_file(path, &data, &len);
 
 	if (rc < 0) {
 		fprintf(stderr, "xs-dump: %s: %s\n", path, strerror(-rc));
