@@ -372,10 +372,17 @@ txn_set(struct trie_ctx *cx, struct trie_txn *tx, enum step_kind kind,
 
 	if (rc < 0)
 		return rc;
-	if (!trie__path_valid(path, &len))
+	/*
+	 * The write's own walk validates the path (EINVAL, nothing
+	 * recorded); only the errors' order needs it checked here.
+	 */
+	if (path == NULL || path[0] != '/')
+		return -EINVAL;
+	len = strnlen(path, TRIE_PATH_MAX + 1);
+	if (len > TRIE_PATH_MAX)
 		return -EINVAL;
 	if (vlen > TRIE_VALUE_MAX)
-		return -E2BIG;
+		return trie__path_valid(path, NULL) ? -E2BIG : -EINVAL;
 	return txn_update(cx, tx, kind, path, len, val, vlen, creator, path,
 	    WLEN_WALKED);
 }

@@ -270,6 +270,46 @@ START_TEST(read_only_transactions)
 }
 END_TEST
 
+static int
+count_step(void *arg, const struct trie_step *st)
+{
+	(void)st;
+	++*(int *)arg;
+	return 0;
+}
+
+/*
+ * Malformed paths and values too big: EINVAL before E2BIG, as outside a
+ * transaction; nothing recorded, the transaction still usable.
+ */
+START_TEST(bad_writes_record_nothing)
+{
+	static const char *const bad[] = { "", "a", "//", "/a/", "/a//b" };
+	struct trie_txn *tx;
+	enum trie_commit_how how;
+	size_t i;
+	int steps = 0;
+
+	ck_assert_int_eq(trie_txn_begin(cx, root, &tx), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(trie_txn_write(cx, tx, bad[i], "v", 1,
+		    TRIE_INHERIT), -EINVAL);
+		ck_assert_int_eq(trie_txn_write(cx, tx, bad[i], "v",
+		    TRIE_VALUE_MAX + 1, TRIE_INHERIT), -EINVAL);
+		ck_assert_int_eq(trie_txn_mkdir(cx, tx, bad[i],
+		    TRIE_INHERIT), -EINVAL);
+	}
+	ck_assert_int_eq(trie_txn_write(cx, tx, "/ok", "v",
+	    TRIE_VALUE_MAX + 1, TRIE_INHERIT), -E2BIG);
+	trie_txn_foreach_step(tx, count_step, &steps);
+	ck_assert_int_eq(steps, 0);
+	ck_assert_int_eq(trie_txn_write(cx, tx, "/ok", "v", 1, TRIE_INHERIT),
+	    0);
+	ck_assert_int_eq(commit(&tx, &how, NULL), 0);
+	ck_assert_str_eq(val_in(root, "/ok"), "v");
+}
+END_TEST
+
 START_TEST(rm_and_set_perms_in_transaction)
 {
 	struct trie_perm p = { 4, 2, 0 };
@@ -396,6 +436,7 @@ main(void)
 	tcase_add_test(tc, enoent_observation_conflicts);
 	tcase_add_test(tc, graft_delta_counts_created_nodes);
 	tcase_add_test(tc, sticky_error_after_enomem);
+	tcase_add_test(tc, bad_writes_record_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
