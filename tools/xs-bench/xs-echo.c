@@ -6,7 +6,9 @@
  * (READ: -d bytes; WRITE, MKDIR, RM, TRANSACTION_END, WATCH...: "OK";
  * DIRECTORY: one name; GET_PERMS: "n0"; TRANSACTION_START: "1"), without
  * a store.  xs-bench run against it measures what the socket round trip,
- * the framing and the client cost by themselves: no daemon can beat it.
+ * the framing and the client cost by themselves: no daemon spends less
+ * CPU per request (requests per second, on few cores, also depend on
+ * the order in which the scheduler wakes clients and server).
  * Like a daemon it is one thread with one epoll loop; it reads what is
  * there (up to 64 KiB) on every ready connection, then writes each one's
  * replies at once: batching the writes of one wake-up, as pxenstored
