@@ -82,8 +82,6 @@ struct trie_ctx {
  * concerned: a use after free of a cached block still shows under ASan,
  * and under valgrind in debug builds (a client request costs a dozen
  * instructions, too many for the release build's hot path).
- */
-/*
  * CACHED_LINK opens a cached block's first word, the free list's link,
  * with its value (valgrind: defined, not just accessible); CACHED_SHOW
  * hands the whole block out as malloc would (contents undefined).
