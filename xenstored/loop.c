@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "nocancel.h"
 
 #define BATCH 256
 
@@ -245,7 +246,7 @@ loop_run(struct loop *l)
 			timeout = wait > 86400000 ? 86400000 : (int)wait;
 		}
 		l->soon = false;
-		n = epoll_wait(l->epfd, ev, BATCH, timeout);
+		n = nc_epoll_wait(l->epfd, ev, BATCH, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

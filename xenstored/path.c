@@ -104,7 +104,8 @@ path_canon(const char *in, unsigned domid, unsigned path_max,
 	if (n >= PATH_BUF)
 		return -EINVAL;
 	memcpy(out + pre, in, len + 1);
-	if (path_max != 0 &&
+	/* n - prefix <= n: only a longer path needs its prefix found. */
+	if (path_max != 0 && n > path_max &&
 	    n - (*relative ? pre : path_domain_prefix(out)) > path_max)
 		return -EINVAL;
 	return 0;

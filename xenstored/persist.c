@@ -26,6 +26,7 @@
 #include "domain.h"
 #include "journal.h"
 #include "loop.h"
+#include "nocancel.h"
 #include "path.h"
 #include "persist.h"
 #include "readfile.h"
@@ -90,7 +91,7 @@ write_all(int fd, const void *buf, size_t len)
 	const uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = nc_write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;

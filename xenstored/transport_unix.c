@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "loop.h"
+#include "nocancel.h"
 #include "transport_unix.h"
 
 /* Reads per readiness event: fairness between busy connections. */
@@ -44,7 +45,7 @@ sock_kick(struct conn *c)
 	bool progress = false;
 
 	while (conn_out_sendable(c) > 0) {
-		ssize_t n = send(s->fd, c->out + c->outhead,
+		ssize_t n = nc_send(s->fd, c->out + c->outhead,
 		    conn_out_sendable(c), MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n > 0) {
@@ -109,7 +110,7 @@ sock_event(void *arg, uint32_t events)
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || c->stalled)
 		return;
 	for (i = 0; i < READS_PER_EVENT && !c->closing && !c->stalled; i++) {
-		ssize_t n = read(s->fd, x->rbuf, sizeof(x->rbuf));
+		ssize_t n = nc_read(s->fd, x->rbuf, sizeof(x->rbuf));
 
 		if (n > 0) {
 			conn_input(c, x->rbuf, (size_t)n);
