@@ -124,6 +124,15 @@ function target(name, measured, peer, verdict) {
 
 function yes(b) { return b ? "**met**" : "**not met**" }
 
+# The verdict on a target that even the ping-pong floor misses (at this
+# run's medians): `why` says by how much.  The floor does no work but
+# receive and answer, so no daemon can do better than it there.
+function beyond(met, floor_misses, why) {
+	if (met || !floor_misses)
+		return yes(met)
+	return "**not met**; out of reach here: " why
+}
+
 # Do the rounds of figure m of (w1, k1) and of (w2, k2) overlap?  Then a
 # verdict on their ratio is within the noise.
 function overlap(w1, k1, w2, k2, m) {
@@ -212,6 +221,14 @@ END {
 	print "  `/proc/PID/task/*/schedstat`) over the test, divided by its"
 	print "  operations; it hardly depends on the run queue.  Instructions come"
 	print "  from callgrind and do not depend on the machine's load at all."
+	print "* A target marked **out of reach here** is one that the ping-pong"
+	print "  floor itself misses at this run's medians: the floor only receives"
+	print "  and answers, so no daemon serving the same clients can meet it on"
+	print "  this machine.  For commits on one hot node the bound is two round"
+	print "  trips per commit: after a commit, the next committer, having read"
+	print "  the new value, still sends its write and then its end, each after"
+	print "  the previous reply.  A round trip is a quarter of the floor's"
+	print "  one-client transaction."
 	print ""
 	print "![requests/s and CPU per request](" plotname ")"
 	print ""
@@ -225,8 +242,11 @@ END {
 	for (i = 1; i <= 5; i++) {
 		w = "socket/c16/" ops[i]
 		r = adv(w, "cpu_us", 0)
-		if (r != "")
-			target("daemon CPU per " ops[i] ", 16 clients: ≤ ¼ of best peer", fmt(MED[w, "cpu_us", "px"]) " µs", fmt(best(w, "cpu_us", 0)) " µs (" SHORT[BEST_K] "), " sprintf("%.2f", r) "×", yes(r >= 4))
+		if (r == "")
+			continue
+		need = best(w, "cpu_us", 0) / 4
+		fl = has(w, "cpu_us", "echo") ? MED[w, "cpu_us", "echo"] : ""
+		target("daemon CPU per " ops[i] ", 16 clients: ≤ ¼ of best peer", fmt(MED[w, "cpu_us", "px"]) " µs", fmt(best(w, "cpu_us", 0)) " µs (" SHORT[BEST_K] "), " sprintf("%.2f", r) "×", beyond(r >= 4, fl != "" && fl > need, "¼ of " SHORT[BEST_K] " is " fmt(need) " µs, the floor spends " fmt(fl) " µs"))
 	}
 	for (i = 1; i <= 5; i++) {
 		w = "callgrind/c1/" ops[i]
@@ -247,8 +267,12 @@ END {
 	for (i = 1; i <= 3; i++) {
 		w = "pipeline/libxenstore c16/libxs-" lops[i]
 		r = adv(w, "rps", 1)
-		if (r != "")
-			target("16 libxenstore clients, " lops[i] ": ≥ 1.5× best peer", fmt(MED[w, "rps", "px"]) "/s", fmt(best(w, "rps", 1)) "/s (" SHORT[BEST_K] "), " sprintf("%.2f", r) "×", yes(r >= 1.5) noisy(overlap(w, "px", w, BEST_K, "rps")))
+		if (r == "")
+			continue
+		need = 1.5 * best(w, "rps", 1)
+		bk = BEST_K
+		fl = has(w, "rps", "echo") ? MED[w, "rps", "echo"] : ""
+		target("16 libxenstore clients, " lops[i] ": ≥ 1.5× best peer", fmt(MED[w, "rps", "px"]) "/s", fmt(best(w, "rps", 1)) "/s (" SHORT[bk] "), " sprintf("%.2f", r) "×", beyond(r >= 1.5, fl != "" && fl < need, "1.5× " SHORT[bk] " is " fmt(need) "/s, the floor makes " fmt(fl) "/s") noisy(overlap(w, "px", w, bk, "rps")))
 	}
 	n = split("conflicts/disjoint writers/transaction|conflicts/creates under one parent/txn-create|conflicts/blind writes to one node/txn-blind", nc, "|")
 	for (i = 1; i <= NW; i++)
@@ -266,7 +290,14 @@ END {
 		r = adv(w, "rps", 1)
 		mr = HI[w, "max_retries", "px"]
 		target("hot node, true conflicts: no starvation (every transaction commits, at most one retry per competing client)", "give-ups " fmt(HI[w, "giveups", "px"]) ", at most " fmt(mr) " retries for one transaction", "C: at most " fmt(HI[w, "max_retries", "c"]) ", O: at most " fmt(HI[w, "max_retries", "oc"]), yes(HI[w, "giveups", "px"] == 0 && mr <= 15))
-		target("hot node: commits/s ≥ 10× best peer", fmt(MED[w, "rps", "px"]) "/s", fmt(best(w, "rps", 1)) "/s (" SHORT[BEST_K] "), " sprintf("%.2f", r) "×", yes(r >= 10))
+		# After a commit the next committer still sends its write and
+		# its end, each after a reply: two of the four round trips of
+		# a one-client transaction at the floor.
+		need = 10 * best(w, "rps", 1)
+		bk = BEST_K
+		w1 = "socket/c1/transaction"
+		fl = has(w1, "rps", "echo") ? 2 * MED[w1, "rps", "echo"] : ""
+		target("hot node: commits/s ≥ 10× best peer", fmt(MED[w, "rps", "px"]) "/s", fmt(best(w, "rps", 1)) "/s (" SHORT[bk] "), " sprintf("%.2f", r) "×", beyond(r >= 10, fl != "" && fl < need, "10× " SHORT[bk] " is " fmt(need) "/s; two round trips per commit at the floor allow " fmt(fl) "/s"))
 	}
 	for (i = 1; i <= 2; i++) {
 		op = i == 1 ? "read" : "write"
@@ -363,7 +394,7 @@ END {
 	table("socket", "p99_us", 0, 1, "test")
 	print "Daemon CPU per operation (µs):"
 	print ""
-	table("socket", "cpu_us", 0, 0, "test")
+	table("socket", "cpu_us", 0, 1, "test")
 
 	print "## 2. Single operations over rings (simulated guests)"
 	print ""
