@@ -7,7 +7,7 @@ XSD_O := $(BUILD)/obj/xenstored
 
 UNIT_TESTS := check_wire check_path check_perms check_quota check_errors \
 	check_watch check_daemon_txn check_store check_loop check_config \
-	check_events check_readfile
+	check_events check_readfile check_nocancel
 UNIT_TEST_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 UNIT_TEST_OBJS := $(UNIT_TESTS:%=$(BUILD)/obj/tests/%.o)
 
@@ -19,6 +19,7 @@ UNIT_check_perms := $(XSD_O)/perms.o $(XSD_O)/wire.o
 UNIT_check_quota := $(XSD_O)/quota.o $(XSD_O)/wire.o
 UNIT_check_errors := $(XSD_O)/xs_errors.o
 UNIT_check_readfile := $(XSD_O)/readfile.o
+UNIT_check_nocancel :=
 UNIT_check_watch := $(XSD_O)/watch.o $(LIBTRIE)
 UNIT_check_daemon_txn := $(XSD_O)/txn.o $(LIBTRIE)
 UNIT_check_store := $(XSD_O)/store.o $(LIBTRIE)
