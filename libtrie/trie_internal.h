@@ -163,6 +163,7 @@ trie__free(struct trie_ctx *cx, void *p, size_t size)
 	}
 	trie__free_slow(cx, p, size);
 }
+
 uint32_t trie__hash(const struct trie_ctx *cx, const char *s, size_t len);
 
 /* --- node layout (trie_node.c) --- */
@@ -309,6 +310,7 @@ kids_find(const struct trie_ctx *cx, const struct trie_node *n,
 			return k[i];
 	return NULL;
 }
+
 /*
  * Collect the children of `n` in order into `buf` (room for n->nkids).
  * Borrowed pointers.

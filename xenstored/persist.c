@@ -123,7 +123,6 @@ jpath(const struct persist *p, uint64_t gen, char *buf)
 	    (unsigned long long)gen);
 }
 
-
 /* Journal generations present in the directory: lowest and highest. */
 static void
 journal_range(const struct persist *p, uint64_t *lo, uint64_t *hi)

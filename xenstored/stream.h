@@ -111,6 +111,7 @@ void stream_preamble(struct sbuf *b, uint32_t version);
 size_t stream_begin(struct sbuf *b, uint32_t type);
 /* Pad the body to 8 and fill in its length. */
 void stream_end(struct sbuf *b, size_t rec);
+
 static inline void
 stream_u16(struct sbuf *b, uint16_t v)
 {
